@@ -1,0 +1,42 @@
+// Who may see and write which space, as SQL, so every check rides along in the query that reads the
+// resource (one D1 round trip) and lists are filtered in SQL, never row by row.
+// Readers: space developer, manager, auditor, supporter, and organization manager of the space's org.
+// Writers: space developers. Global readers and admins are decided from the token, not in SQL.
+import { type SQL, sql } from "drizzle-orm";
+import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
+import type { User } from "../http/auth";
+
+const SPACE_READER_ROLES = sql.raw(`'space_developer','space_manager','space_auditor','space_supporter'`);
+
+/** Subquery of the guids of the spaces the user may read. */
+export function readableSpaceGuids(userGuid: string): SQL {
+  return sql`(SELECT r.space_guid FROM roles r WHERE r.user_guid = ${userGuid} AND r.space_guid IS NOT NULL AND r.type IN (${SPACE_READER_ROLES})
+    UNION SELECT s.guid FROM spaces s JOIN roles r ON r.organization_guid = s.organization_guid
+      WHERE r.user_guid = ${userGuid} AND r.type = 'organization_manager')`;
+}
+
+/** Subquery of the guids of the organizations the user belongs to in any role, or manages spaces in. */
+export function readableOrganizationGuids(userGuid: string): SQL {
+  return sql`(SELECT r.organization_guid FROM roles r WHERE r.user_guid = ${userGuid} AND r.organization_guid IS NOT NULL
+    UNION SELECT s.organization_guid FROM spaces s JOIN roles r ON r.space_guid = s.guid WHERE r.user_guid = ${userGuid})`;
+}
+
+/** SQL boolean: may the user read the space in `spaceGuid`? */
+export function canReadSpace(user: User, spaceGuid: SQLiteColumn | SQL): SQL<boolean> {
+  if (user.globalReader) return sql<boolean>`1`.mapWith(Boolean);
+  return sql<boolean>`(${spaceGuid} IN ${readableSpaceGuids(user.guid)})`.mapWith(Boolean);
+}
+
+/** SQL boolean: may the user write to (develop in) the space in `spaceGuid`? */
+export function canWriteSpace(user: User, spaceGuid: SQLiteColumn | SQL): SQL<boolean> {
+  if (user.admin) return sql<boolean>`1`.mapWith(Boolean);
+  return sql<boolean>`EXISTS (SELECT 1 FROM roles r WHERE r.user_guid = ${user.guid} AND r.space_guid = ${spaceGuid} AND r.type = 'space_developer')`.mapWith(
+    Boolean,
+  );
+}
+
+/** SQL boolean: may the user read secrets (download bits) in the space? Space developers and global secret readers. */
+export function canReadSecretsInSpace(user: User, spaceGuid: SQLiteColumn | SQL): SQL<boolean> {
+  if (user.globalSecretReader) return sql<boolean>`1`.mapWith(Boolean);
+  return canWriteSpace(user, spaceGuid);
+}

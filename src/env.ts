@@ -1,0 +1,31 @@
+import type { Config } from "./config";
+import type { Db } from "./db/client";
+import type { User } from "./http/auth";
+
+/** Worker bindings and vars (wrangler.toml, .dev.vars, test bindings). */
+export interface Bindings {
+  DB: D1Database;
+  BITS: R2Bucket;
+  ENVIRONMENT?: string;
+  EXTERNAL_URL?: string;
+  UAA_SYMMETRIC_SECRET?: string;
+  UAA_JWKS_URL?: string;
+  UAA_JWKS?: string;
+  UAA_ISSUER?: string;
+  DOWNLOAD_SIGNING_KEY?: string;
+  MAX_PACKAGE_SIZE?: string;
+  MAX_VALID_PACKAGES_STORED?: string;
+  PACKAGE_STUCK_TIMEOUT_SECONDS?: string;
+  DOWNLOAD_URL_TTL_SECONDS?: string;
+  RESOURCE_MIN_SIZE?: string;
+}
+
+export interface Variables {
+  requestId: string;
+  config: Config;
+  db: Db;
+  /** Set once a route has authenticated the caller. */
+  user?: User;
+}
+
+export type AppEnv = { Bindings: Bindings; Variables: Variables };

@@ -1,0 +1,161 @@
+// UAA bearer tokens. HS* tokens verify against the configured symmetric secret; RS* tokens against
+// UAA's verification keys (an inline JWK set, or UAA's /token_keys fetched and cached per isolate,
+// refetched on an unknown kid). Each family has its own verifier, so a token can never be checked with
+// the other family's key (algorithm confusion). With no key configured, no token is valid.
+import type { Context } from "hono";
+import { createMiddleware } from "hono/factory";
+import {
+  createLocalJWKSet,
+  createRemoteJWKSet,
+  type JWTPayload,
+  errors as joseErrors,
+  jwtVerify,
+} from "jose";
+import type { Config } from "../config";
+import type { AppEnv } from "../env";
+import { CfError } from "./errors";
+
+export const SCOPES = {
+  read: "cloud_controller.read",
+  write: "cloud_controller.write",
+  admin: "cloud_controller.admin",
+  adminReadOnly: "cloud_controller.admin_read_only",
+  globalAuditor: "cloud_controller.global_auditor",
+} as const;
+
+export interface User {
+  guid: string;
+  scopes: ReadonlySet<string>;
+  /** cloud_controller.admin: everything. */
+  admin: boolean;
+  /** admin, admin_read_only or global_auditor: reads every resource. */
+  globalReader: boolean;
+  /** admin or admin_read_only: may also read secrets (package downloads) everywhere. */
+  globalSecretReader: boolean;
+}
+
+const HMAC_ALGORITHMS = ["HS256", "HS384", "HS512"];
+const RSA_ALGORITHMS = ["RS256", "RS384", "RS512"];
+const AUDIENCE = "cloud_controller";
+const CLOCK_TOLERANCE_SECONDS = 30;
+
+type KeySet = ReturnType<typeof createLocalJWKSet> | ReturnType<typeof createRemoteJWKSet>;
+// Per isolate: a parsed inline set per config text, a remote set (with jose's cache) per URL.
+const keySets = new Map<string, KeySet>();
+
+function rsaKeys(config: Config): KeySet | undefined {
+  const source = config.jwks ?? config.jwksUrl;
+  if (!source) return undefined;
+  let keys = keySets.get(source);
+  if (!keys) {
+    keys = config.jwks
+      ? createLocalJWKSet(JSON.parse(config.jwks))
+      : createRemoteJWKSet(new URL(source), { cacheMaxAge: 600_000, cooldownDuration: 30_000 });
+    keySets.set(source, keys);
+  }
+  return keys;
+}
+
+function tokenAlgorithm(token: string): string | undefined {
+  try {
+    const header = JSON.parse(atob(token.split(".")[0]!.replace(/-/g, "+").replace(/_/g, "/")));
+    return typeof header?.alg === "string" ? header.alg : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+async function verify(token: string, config: Config): Promise<JWTPayload> {
+  const alg = tokenAlgorithm(token);
+  const options = {
+    audience: AUDIENCE,
+    clockTolerance: CLOCK_TOLERANCE_SECONDS,
+    requiredClaims: ["exp"],
+    ...(config.issuer ? { issuer: config.issuer } : {}),
+  };
+  if (alg && HMAC_ALGORITHMS.includes(alg) && config.symmetricSecret) {
+    const secret = new TextEncoder().encode(config.symmetricSecret);
+    return (await jwtVerify(token, secret, { ...options, algorithms: HMAC_ALGORITHMS })).payload;
+  }
+  const keys = alg && RSA_ALGORITHMS.includes(alg) ? rsaKeys(config) : undefined;
+  if (keys) return (await jwtVerify(token, keys, { ...options, algorithms: RSA_ALGORITHMS })).payload;
+  throw new CfError("InvalidAuthToken");
+}
+
+function scopesOf(payload: JWTPayload): Set<string> {
+  const scope = payload.scope;
+  if (Array.isArray(scope)) return new Set(scope.filter((s): s is string => typeof s === "string"));
+  if (typeof scope === "string") return new Set(scope.split(" ").filter(Boolean));
+  return new Set();
+}
+
+/** Decodes the caller from the Authorization header, or throws 401 as CC does. */
+export async function authenticate(authorization: string | undefined, config: Config): Promise<User> {
+  const match = /^bearer\s+(\S+)\s*$/i.exec(authorization ?? "");
+  if (!match) {
+    // A header that does not start with "bearer" counts as no token at all.
+    if (/^bearer\b/i.test(authorization ?? "")) throw new CfError("InvalidAuthToken");
+    throw new CfError("NotAuthenticated");
+  }
+  let payload: JWTPayload;
+  try {
+    payload = await verify(match[1]!, config);
+  } catch (err) {
+    if (err instanceof CfError) throw err;
+    if (
+      err instanceof joseErrors.JWKSTimeout ||
+      (err instanceof TypeError && config.jwksUrl && !config.jwks)
+    ) {
+      throw new CfError("UaaUnavailable");
+    }
+    throw new CfError("InvalidAuthToken");
+  }
+  const guid = [payload.user_id, payload.client_id].find(
+    (v): v is string => typeof v === "string" && v !== "",
+  );
+  if (!guid) throw new CfError("InvalidAuthToken");
+  const scopes = scopesOf(payload);
+  const admin = scopes.has(SCOPES.admin);
+  const globalSecretReader = admin || scopes.has(SCOPES.adminReadOnly);
+  return {
+    guid,
+    scopes,
+    admin,
+    globalSecretReader,
+    globalReader: globalSecretReader || scopes.has(SCOPES.globalAuditor),
+  };
+}
+
+async function authenticated(c: Context<AppEnv>): Promise<User> {
+  const user = await authenticate(c.req.header("Authorization"), c.get("config"));
+  c.set("user", user);
+  return user;
+}
+
+/** Route guard for reads: a valid token (401) with a read scope (403). */
+export const requireRead = createMiddleware<AppEnv>(async (c, next) => {
+  const user = await authenticated(c);
+  if (!user.globalReader && !user.scopes.has(SCOPES.read)) throw new CfError("NotAuthorized");
+  await next();
+});
+
+/** Route guard for writes: a valid token (401) with the write or admin scope (403). */
+export const requireWrite = createMiddleware<AppEnv>(async (c, next) => {
+  const user = await authenticated(c);
+  if (!user.admin && !user.scopes.has(SCOPES.write)) throw new CfError("NotAuthorized");
+  await next();
+});
+
+/** Route guard for admin-only operations (creating organizations, for one). */
+export const requireAdmin = createMiddleware<AppEnv>(async (c, next) => {
+  const user = await authenticated(c);
+  if (!user.admin) throw new CfError("NotAuthorized");
+  await next();
+});
+
+/** The authenticated caller; only valid behind one of the guards above. */
+export function currentUser(c: Context<AppEnv>): User {
+  const user = c.get("user");
+  if (!user) throw new Error("route is missing an authentication guard");
+  return user;
+}

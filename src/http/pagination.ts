@@ -1,0 +1,122 @@
+// List query parameters shared by every CC list (page, per_page, order_by, unknown keys) and the
+// pagination envelope with absolute links that carry the request's filters.
+import type { Context } from "hono";
+import * as z from "zod";
+import type { AppEnv } from "../env";
+import { externalUrl } from "./urls";
+
+export const DEFAULT_PER_PAGE = 50;
+export const MAX_PER_PAGE = 5000;
+
+const positiveInteger = (name: string) =>
+  z
+    .string()
+    .optional()
+    .refine(
+      (v) => v === undefined || (/^\d+$/.test(v) && Number(v) > 0),
+      `${name} must be a positive integer`,
+    );
+
+export const pageParams = {
+  page: positiveInteger("Page"),
+  per_page: positiveInteger("Per page").refine(
+    (v) => v === undefined || !/^\d+$/.test(v) || Number(v) <= MAX_PER_PAGE,
+    `Per page must be between 1 and ${MAX_PER_PAGE}`,
+  ),
+};
+
+/** `order_by` over the given fields, each optionally prefixed with + or -. */
+export function orderByParam<F extends string>(fields: readonly F[]) {
+  const pattern = new RegExp(`^[+-]?(${fields.join("|")})$`);
+  return z
+    .string()
+    .optional()
+    .refine(
+      (v) => v === undefined || pattern.test(v),
+      `Order by can only be: ${fields.map((f) => `'${f}'`).join(", ")}`,
+    );
+}
+
+/**
+ * A list's query schema: `shape` plus CC's rejection of unknown keys, which names them and lists the
+ * valid ones in `validOrder` (CC's order). Repeated keys are not lists in CC: the last one wins.
+ */
+export function listQuery<S extends z.ZodRawShape>(shape: S, validOrder: readonly string[]) {
+  return z.preprocess(
+    (raw) =>
+      Object.fromEntries(
+        Object.entries(raw as Record<string, string | string[]>).map(([k, v]) => [
+          k,
+          Array.isArray(v) ? v.at(-1) : v,
+        ]),
+      ),
+    z
+      .object(shape)
+      .catchall(z.unknown())
+      .superRefine((query, ctx) => {
+        const unknown = Object.keys(query).filter((key) => !(key in shape));
+        if (unknown.length) {
+          ctx.addIssue({
+            code: "custom",
+            message: `Unknown query parameter(s): ${unknown.map((k) => `'${k}'`).join(", ")}. Valid parameters are: ${validOrder.map((k) => `'${k}'`).join(", ")}`,
+          });
+        }
+      }),
+  );
+}
+
+export interface Paging {
+  page: number;
+  perPage: number;
+  orderBy: { field: string; descending: boolean } | undefined;
+}
+
+export function pagingOf(query: {
+  page?: string | undefined;
+  per_page?: string | undefined;
+  order_by?: string | undefined;
+}): Paging {
+  const orderBy = query.order_by;
+  return {
+    page: query.page ? Number(query.page) : 1,
+    perPage: query.per_page ? Number(query.per_page) : DEFAULT_PER_PAGE,
+    orderBy: orderBy
+      ? { field: orderBy.replace(/^[+-]/, ""), descending: orderBy.startsWith("-") }
+      : undefined,
+  };
+}
+
+/**
+ * CC's list envelope. Links are absolute and carry every filter given (`filters`: the request's query
+ * without page and per_page), plus per_page and page, with keys sorted as CC sorts them.
+ */
+export function paginatedList<T>(
+  c: Context<AppEnv>,
+  path: string,
+  filters: Record<string, string | undefined>,
+  paging: Paging,
+  totalResults: number,
+  resources: T[],
+) {
+  const totalPages = Math.max(1, Math.ceil(totalResults / paging.perPage));
+  const base = `${externalUrl(c)}${path}`;
+  const link = (page: number) => {
+    const params: Record<string, string> = { page: String(page), per_page: String(paging.perPage) };
+    for (const [key, value] of Object.entries(filters)) if (value !== undefined) params[key] = value;
+    const sorted = Object.keys(params)
+      .sort()
+      .map((key): [string, string] => [key, params[key]!]);
+    return { href: `${base}?${new URLSearchParams(sorted).toString()}` };
+  };
+  return {
+    pagination: {
+      total_results: totalResults,
+      total_pages: totalPages,
+      first: link(1),
+      last: link(totalPages),
+      next: paging.page < totalPages ? link(paging.page + 1) : null,
+      previous: paging.page > 1 ? link(paging.page - 1) : null,
+    },
+    resources,
+  };
+}

@@ -1,0 +1,10 @@
+import { createApp } from "./app";
+import type { Bindings } from "./env";
+
+export type { Bindings } from "./env";
+
+const app = createApp();
+
+export default {
+  fetch: app.fetch,
+} satisfies ExportedHandler<Bindings>;

@@ -1,0 +1,98 @@
+// The 2015 experimental API's package create, POST /v3/apps/:guid/packages, kept byte for byte:
+// its message ({type, url}), its checks in CC's order, and its pretty-printed JSON with relative links.
+import { Hono } from "hono";
+import * as z from "zod";
+import { appAccessQuery } from "../apps/access";
+import { assertWritable } from "../authz/access";
+import type { AppEnv } from "../env";
+import { currentUser, requireWrite } from "../http/auth";
+import { notFound, unprocessable } from "../http/errors";
+import { jsonResponse } from "../http/respond";
+import { timestamp } from "../http/urls";
+import { isObject, readJsonObject, unknownFieldsMessage } from "../http/validation";
+import { startCopy } from "./copy";
+import { copyOf, findCopyAccess, insertPackage, type PackageRow } from "./store";
+
+const isBlank = (value: unknown) =>
+  value === undefined || value === null || (typeof value === "string" && !value.trim());
+
+const createMessage = z
+  .custom<Record<string, unknown>>(isObject)
+  .superRefine((body, ctx) => {
+    const unknown = unknownFieldsMessage(body, ["type", "url", "app_guid"]);
+    if (unknown) ctx.addIssue({ code: "custom", message: unknown });
+    if (body.type !== "bits" && body.type !== "docker") {
+      ctx.addIssue({ code: "custom", message: "Type must be one of 'bits, docker'" });
+    }
+    if (body.type === "bits" && !isBlank(body.url)) {
+      ctx.addIssue({ code: "custom", message: "Url must be blank when type is bits" });
+    }
+    if (body.type === "docker" && isBlank(body.url)) {
+      ctx.addIssue({ code: "custom", message: "Url can not be blank when type is docker" });
+    }
+    if (body.type === "docker" && !isBlank(body.url) && typeof body.url !== "string") {
+      ctx.addIssue({ code: "custom", message: "Url must be a string" });
+    }
+  })
+  .transform((body) => ({ type: body.type as "bits" | "docker", url: body.url as string | undefined }));
+
+/** The 2015 package JSON: sha1 `hash`, docker `url`, relative `_links`, `updated_at` null until updated. */
+export function presentExperimentalPackage(pkg: PackageRow) {
+  const self = `/v3/packages/${pkg.guid}`;
+  const bitsLinks =
+    pkg.type === "bits"
+      ? {
+          upload: { href: `${self}/upload`, method: "POST" },
+          download: { href: `${self}/download`, method: "GET" },
+          stage: { href: `${self}/droplets`, method: "POST" },
+        }
+      : {};
+  return {
+    guid: pkg.guid,
+    type: pkg.type,
+    hash: { type: "sha1", value: pkg.sha1 },
+    url: pkg.dockerImage,
+    state: pkg.state,
+    error: pkg.error,
+    created_at: timestamp(pkg.createdAt),
+    updated_at: pkg.updatedAt === pkg.createdAt ? null : timestamp(pkg.updatedAt),
+    _links: { self: { href: self }, ...bitsLinks, app: { href: `/v3/apps/${pkg.appGuid}` } },
+  };
+}
+
+export const experimentalPackagesRouter = new Hono<AppEnv>().post(
+  "/v3/apps/:guid/packages",
+  requireWrite,
+  async (c) => {
+    const user = currentUser(c);
+    const db = c.get("db");
+    const appGuid = c.req.param("guid");
+    const sourceGuid = c.req.query("source_package_guid");
+
+    if (sourceGuid !== undefined) {
+      const { app, source } = await findCopyAccess(db, user, appGuid, sourceGuid);
+      if (!app) throw notFound("App");
+      assertWritable(user, app, () => notFound("App"));
+      if (!source) throw notFound("Package");
+      assertWritable(user, source, () => notFound("Package"));
+      if (source.package.appGuid === appGuid)
+        throw unprocessable("Source and destination app cannot be the same");
+      const copy = await insertPackage(db, copyOf(source.package, appGuid));
+      startCopy(c, source.package, copy);
+      return jsonResponse(c, 201, presentExperimentalPackage(copy), true);
+    }
+
+    const parsed = createMessage.safeParse(await readJsonObject(c));
+    if (!parsed.success) throw unprocessable(parsed.error.issues.map((issue) => issue.message));
+    const message = parsed.data;
+    const app = await appAccessQuery(db, user, appGuid).get();
+    if (!app) throw notFound("App");
+    assertWritable(user, app, () => notFound("App"));
+    const pkg = await insertPackage(db, {
+      type: message.type,
+      appGuid,
+      dockerImage: message.type === "docker" ? (message.url ?? null) : null,
+    });
+    return jsonResponse(c, 201, presentExperimentalPackage(pkg), true);
+  },
+);

@@ -1,0 +1,69 @@
+// HTTP to the worker through its fetch handler, with the real local D1 and R2 of the test run.
+import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
+import { env, exports } from "cloudflare:workers";
+import worker from "../../../src/index";
+
+export const BASE = "http://api.example.org";
+
+export interface CallOptions {
+  token?: string;
+  body?: unknown;
+  /** Raw body text, sent as is. */
+  rawBody?: string;
+  contentType?: string;
+  headers?: Record<string, string>;
+}
+
+export interface Reply {
+  status: number;
+  headers: Headers;
+  text: string;
+  // biome-ignore lint/suspicious/noExplicitAny: tests read arbitrary JSON shapes and assert them exactly
+  json: any;
+}
+
+function buildRequest(method: string, path: string, options: CallOptions): Request {
+  const headers = new Headers(options.headers);
+  if (options.token) headers.set("Authorization", `bearer ${options.token}`);
+  let body: string | undefined = options.rawBody;
+  if (options.body !== undefined) body = JSON.stringify(options.body);
+  if (body !== undefined) headers.set("Content-Type", options.contentType ?? "application/json");
+  return new Request(new URL(path, BASE), { method, headers, body });
+}
+
+async function read(response: Response): Promise<Reply> {
+  const text = await response.text();
+  let json: unknown;
+  try {
+    json = text ? JSON.parse(text) : undefined;
+  } catch {
+    json = undefined;
+  }
+  return { status: response.status, headers: response.headers, text, json };
+}
+
+/** A request through the worker's default export, as a client would send it. */
+export async function call(method: string, path: string, options: CallOptions = {}): Promise<Reply> {
+  return read(await exports.default.fetch(buildRequest(method, path, options)));
+}
+
+/** The same, with vars overridden (issuer, keys, limits): the fetch handler with a modified env. */
+export async function callWithEnv(
+  overrides: Partial<Cloudflare.Env>,
+  method: string,
+  path: string,
+  options: CallOptions = {},
+): Promise<Reply> {
+  const ctx = createExecutionContext();
+  const response = await worker.fetch(buildRequest(method, path, options), { ...env, ...overrides }, ctx);
+  const reply = await read(response);
+  await waitOnExecutionContext(ctx);
+  return reply;
+}
+
+export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+export const TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;
+
+export function cfError(code: number, title: string, detail: string) {
+  return { errors: [{ detail, title, code }] };
+}

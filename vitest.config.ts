@@ -1,0 +1,41 @@
+import { fileURLToPath } from "node:url";
+import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-pool-workers";
+import { exportJWK, generateKeyPair } from "jose";
+import { defineConfig } from "vitest/config";
+
+export default defineConfig(async () => {
+  const migrations = await readD1Migrations(fileURLToPath(new URL("./migrations", import.meta.url)));
+  // A throwaway UAA signing key per run: the worker trusts its public half, tests sign with the private.
+  const { publicKey, privateKey } = await generateKeyPair("RS256", { extractable: true });
+  const publicJwk = { ...(await exportJWK(publicKey)), kid: "uaa-test-key", alg: "RS256", use: "sig" };
+  const privateJwk = { ...(await exportJWK(privateKey)), kid: "uaa-test-key", alg: "RS256" };
+  return {
+    test: {
+      projects: [
+        {
+          plugins: [
+            cloudflareTest({
+              main: "./src/index.ts",
+              wrangler: { configPath: "./wrangler.toml" },
+              miniflare: {
+                bindings: {
+                  TEST_MIGRATIONS: migrations,
+                  TEST_RSA_PRIVATE_JWK: JSON.stringify(privateJwk),
+                  ENVIRONMENT: "development",
+                  UAA_SYMMETRIC_SECRET: "tokensecret",
+                  UAA_JWKS: JSON.stringify({ keys: [publicJwk] }),
+                  DOWNLOAD_SIGNING_KEY: "test-download-signing-key",
+                },
+              },
+            }),
+          ],
+          test: {
+            name: "workers",
+            include: ["test/workers/**/*.test.ts"],
+            setupFiles: ["./test/workers/apply-migrations.ts"],
+          },
+        },
+      ],
+    },
+  };
+});
