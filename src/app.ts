@@ -6,6 +6,7 @@ import { createDb } from "./db/client";
 import type { AppEnv } from "./env";
 import { CfError, renderError } from "./http/errors";
 import { requestContext } from "./http/request-id";
+import { jobsRouter } from "./jobs/routes";
 import { experimentalPackagesRouter } from "./packages/experimental";
 
 export function createApp() {
@@ -17,6 +18,7 @@ export function createApp() {
     await next();
   });
   app.route("/", experimentalPackagesRouter);
+  app.route("/", jobsRouter);
   app.notFound(() => {
     throw new CfError("NotFound");
   });

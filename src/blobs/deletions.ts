@@ -1,5 +1,7 @@
 // R2 deletions go through a D1 queue (blob_deletions): enqueued in the same batch that removes the
-// rows, so a crash between the two can never orphan bits, and processed until R2 confirms.
+// rows that own the bits, so nothing is orphaned, then deleted right away and, when R2 fails,
+// retried by the scheduled handler until R2 confirms. A failed delete is never silently dropped.
+import { asc, inArray, sql } from "drizzle-orm";
 import { type Db, nowSeconds } from "../db/client";
 import { blobDeletions } from "../db/schema";
 
@@ -9,6 +11,40 @@ export function enqueueBlobDeletions(db: Db, keys: readonly string[]) {
   return db
     .insert(blobDeletions)
     .values(keys.map((key) => ({ key, createdAt: now })))
-    .onConflictDoNothing()
-    .returning({ key: blobDeletions.key });
+    .onConflictDoNothing();
+}
+
+// R2 deletes up to 1000 keys a call; D1 binds up to 100 parameters a statement.
+const CHUNK = 100;
+
+/** Deletes queued keys from R2 and, once R2 confirms, from the queue; records failures for a retry. */
+export async function deleteBlobs(bucket: R2Bucket, db: Db, keys: readonly string[]): Promise<void> {
+  for (let i = 0; i < keys.length; i += CHUNK) {
+    const chunk = keys.slice(i, i + CHUNK);
+    try {
+      await bucket.delete(chunk);
+      await db.delete(blobDeletions).where(inArray(blobDeletions.key, chunk));
+    } catch (err) {
+      const reason = err instanceof Error ? err.message : String(err);
+      await db
+        .update(blobDeletions)
+        .set({ attempts: sql`${blobDeletions.attempts} + 1`, lastError: reason })
+        .where(inArray(blobDeletions.key, chunk));
+    }
+  }
+}
+
+/** Retries the oldest queued deletions (the scheduled handler calls this). */
+export async function retryBlobDeletions(bucket: R2Bucket, db: Db, limit = 1000): Promise<number> {
+  const pending = await db
+    .select({ key: blobDeletions.key })
+    .from(blobDeletions)
+    .orderBy(asc(blobDeletions.createdAt))
+    .limit(limit);
+  await deleteBlobs(
+    bucket,
+    db,
+    pending.map((row) => row.key),
+  );
+  return pending.length;
 }

@@ -1,0 +1,33 @@
+// Jobs run after the response (waitUntil) and again from the scheduled handler if their run was lost,
+// so every operation is idempotent: it works from the job's row alone.
+import type { Context } from "hono";
+import type { Db } from "../db/client";
+import type { AppEnv, Bindings } from "../env";
+import { CfError } from "../http/errors";
+import { JOB_OPERATIONS, type JobOperationName } from "./operations";
+import { finishJob, type JobRow, stalledJobs } from "./store";
+
+export async function runJob(env: Bindings, db: Db, job: JobRow): Promise<void> {
+  const operation = JOB_OPERATIONS[job.operation as JobOperationName];
+  try {
+    if (!operation) throw new Error(`no operation registered for ${job.operation}`);
+    await operation(env, db, job.resourceGuid);
+    await finishJob(db, job.guid, "COMPLETE");
+  } catch (err) {
+    console.error(`job ${job.guid} (${job.operation}) failed:`, err);
+    const error = err instanceof CfError ? err : new CfError("UnknownError");
+    await finishJob(db, job.guid, "FAILED", [{ detail: error.detail, title: error.title, code: error.code }]);
+  }
+}
+
+/** Runs a job after the response has gone. */
+export function startJob(c: Context<AppEnv>, job: JobRow): void {
+  c.executionCtx.waitUntil(runJob(c.env, c.get("db"), job));
+}
+
+/** Runs again the jobs whose first run was lost. */
+export async function resumeStalledJobs(env: Bindings, db: Db, stalledAfterSeconds = 120): Promise<number> {
+  const stalled = await stalledJobs(db, stalledAfterSeconds);
+  for (const job of stalled) await runJob(env, db, job);
+  return stalled.length;
+}

@@ -1,0 +1,28 @@
+// The package.delete job: the package row, its metadata and (through the blob queue) its bits go in
+// one batch; droplets made from it keep existing without it, as in CC.
+import { inArray } from "drizzle-orm";
+import { deleteBlobs, enqueueBlobDeletions } from "../blobs/deletions";
+import type { Db } from "../db/client";
+import { annotations, droplets, labels, packages } from "../db/schema";
+import type { Bindings } from "../env";
+import { packageBitsKey } from "./bits-keys";
+
+/** Statements that delete the packages `guids` and queue their bits for deletion. */
+export function deletePackagesQueries(db: Db, guids: readonly string[]) {
+  return [
+    enqueueBlobDeletions(db, guids.map(packageBitsKey)),
+    db.delete(labels).where(inArray(labels.resourceGuid, [...guids])),
+    db.delete(annotations).where(inArray(annotations.resourceGuid, [...guids])),
+    db
+      .update(droplets)
+      .set({ packageGuid: null })
+      .where(inArray(droplets.packageGuid, [...guids])),
+    db.delete(packages).where(inArray(packages.guid, [...guids])),
+  ] as const;
+}
+
+/** Idempotent: a second run finds nothing left to delete. */
+export async function deletePackage(env: Bindings, db: Db, guid: string): Promise<void> {
+  await db.batch(deletePackagesQueries(db, [guid]));
+  await deleteBlobs(env.BITS, db, [packageBitsKey(guid)]);
+}
