@@ -1,0 +1,221 @@
+// UAA token checks on the seed route: every way a token can fail, and the ways it must succeed.
+import { env } from "cloudflare:workers";
+import { generateKeyPair, SignJWT } from "jose";
+import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { createWorld, grant, newUser, type World } from "./support/fixtures";
+import { call, callWithEnv, cfError } from "./support/http";
+import { token } from "./support/tokens";
+
+const DOCKER = { type: "docker", url: "docker://cloudfoundry/runtime-ci" };
+const INVALID_TOKEN = cfError(1000, "CF-InvalidAuthToken", "Invalid Auth Token");
+const NOT_AUTHENTICATED = cfError(10002, "CF-NotAuthenticated", "Authentication error");
+
+let world: World;
+let developer: string;
+const path = () => `/v3/apps/${world.appGuid}/packages`;
+const create = (authorization: string | undefined) =>
+  call("POST", path(), {
+    body: DOCKER,
+    headers: authorization === undefined ? {} : { Authorization: authorization },
+  });
+
+beforeAll(async () => {
+  world = await createWorld();
+  developer = newUser("developer");
+  await grant(developer, "space_developer", world);
+});
+
+afterEach(() => {
+  vi.unstubAllGlobals();
+});
+
+const b64url = (value: object) =>
+  btoa(JSON.stringify(value)).replace(/=+$/, "").replace(/\+/g, "-").replace(/\//g, "_");
+
+describe("missing or non-bearer credentials: 401 CF-NotAuthenticated", () => {
+  it.each([
+    ["no Authorization header", undefined],
+    ["an empty header", ""],
+    ["basic credentials", "Basic dXNlcjpwYXNz"],
+    ["a token without a scheme", "eyJhbGciOiJIUzI1NiJ9.e30.sig"],
+  ])("%s", async (_case, authorization) => {
+    const reply = await create(authorization);
+    expect(reply.status).toBe(401);
+    expect(reply.json).toEqual(NOT_AUTHENTICATED);
+    expect(reply.headers.get("Content-Type")).toBe("application/json;charset=utf-8");
+  });
+});
+
+describe("bad tokens: 401 CF-InvalidAuthToken", () => {
+  it.each<[string, () => Promise<string>]>([
+    ["expired", () => token(developer, { expiresIn: -3600 })],
+    ["the seed document's own expired token", async () => SEED_TOKEN],
+    ["wrong audience", () => token(developer, { claims: { aud: ["uaa"] } })],
+    ["no audience", () => token(developer, { claims: { aud: undefined } })],
+    ["no exp", () => token(developer, { claims: { exp: undefined } })],
+    ["bad signature", () => token(developer, { secret: "not-the-secret" })],
+    ["tampered payload", async () => tamper(await token(developer))],
+    ["alg none", async () => `${b64url({ alg: "none", typ: "JWT" })}.${b64url(claims(developer))}.`],
+    ["garbage", async () => "garbage"],
+    ["three garbage segments", async () => "a.b.c"],
+    ["neither user_id nor client_id", () => token(developer, { claims: { user_id: undefined } })],
+    ["RS256 signed by an unknown key", () => foreignRs256Token(developer)],
+  ])("%s", async (_case, makeToken) => {
+    const reply = await create(`bearer ${await makeToken()}`);
+    expect(reply.status).toBe(401);
+    expect(reply.json).toEqual(INVALID_TOKEN);
+  });
+
+  it("HS256 signed with the RSA public key as secret (algorithm confusion)", async () => {
+    const publicJwk = JSON.parse(env.UAA_JWKS!).keys[0];
+    const confused = await new SignJWT(claims(developer))
+      .setProtectedHeader({ alg: "HS256", typ: "JWT" })
+      .sign(new TextEncoder().encode(JSON.stringify(publicJwk)));
+    const reply = await create(`bearer ${confused}`);
+    expect(reply.status).toBe(401);
+    expect(reply.json).toEqual(INVALID_TOKEN);
+  });
+
+  it("a bearer scheme with nothing after it", async () => {
+    const reply = await create("bearer");
+    expect(reply.status).toBe(401);
+    expect(reply.json).toEqual(INVALID_TOKEN);
+  });
+});
+
+describe("good tokens", () => {
+  it.each(["bearer", "Bearer", "BEARER"])("scheme %s is accepted", async (scheme) => {
+    const reply = await create(`${scheme} ${await token(developer)}`);
+    expect(reply.status).toBe(201);
+    expect(reply.headers.get("X-USER-GUID")).toBe(developer);
+  });
+
+  it("accepts RS256 tokens signed by a configured UAA key", async () => {
+    const reply = await create(`bearer ${await token(developer, { alg: "RS256" })}`);
+    expect(reply.status).toBe(201);
+  });
+
+  it("takes the user from client_id when there is no user_id", async () => {
+    const client = newUser("client");
+    await grant(client, "space_developer", world);
+    const reply = await create(
+      `bearer ${await token(client, { claims: { user_id: undefined, client_id: client } })}`,
+    );
+    expect(reply.status).toBe(201);
+    expect(reply.headers.get("X-USER-GUID")).toBe(client);
+  });
+
+  it("accepts scopes given as a space-separated string", async () => {
+    const reply = await create(
+      `bearer ${await token(developer, { claims: { scope: "cloud_controller.read cloud_controller.write" } })}`,
+    );
+    expect(reply.status).toBe(201);
+  });
+});
+
+describe("issuer", () => {
+  const issuer = { UAA_ISSUER: "https://uaa.example.org/oauth/token" };
+
+  it("rejects a token from another issuer when one is configured", async () => {
+    const wrong = await token(developer, { claims: { iss: "https://evil.example.org/oauth/token" } });
+    const reply = await callWithEnv(issuer, "POST", path(), { body: DOCKER, token: wrong });
+    expect(reply.status).toBe(401);
+    expect(reply.json).toEqual(INVALID_TOKEN);
+  });
+
+  it("rejects a token without an issuer when one is configured", async () => {
+    const reply = await callWithEnv(issuer, "POST", path(), { body: DOCKER, token: await token(developer) });
+    expect(reply.status).toBe(401);
+  });
+
+  it("accepts the configured issuer", async () => {
+    const good = await token(developer, { claims: { iss: issuer.UAA_ISSUER } });
+    const reply = await callWithEnv(issuer, "POST", path(), { body: DOCKER, token: good });
+    expect(reply.status).toBe(201);
+  });
+});
+
+describe("keys", () => {
+  it("fails closed: with no key configured every token is rejected", async () => {
+    const reply = await callWithEnv(
+      { UAA_SYMMETRIC_SECRET: undefined, UAA_JWKS: undefined, UAA_JWKS_URL: undefined },
+      "POST",
+      path(),
+      { body: DOCKER, token: await token(developer) },
+    );
+    expect(reply.status).toBe(401);
+    expect(reply.json).toEqual(INVALID_TOKEN);
+  });
+
+  it("accepts the local-development secret only in development", async () => {
+    const reply = await callWithEnv({ ENVIRONMENT: "production" }, "POST", path(), {
+      body: DOCKER,
+      token: await token(developer),
+    });
+    expect(reply.status).toBe(401);
+    expect(reply.json).toEqual(INVALID_TOKEN);
+  });
+
+  it("rejects HS256 tokens when only RSA keys are configured", async () => {
+    const reply = await callWithEnv({ UAA_SYMMETRIC_SECRET: undefined }, "POST", path(), {
+      body: DOCKER,
+      token: await token(developer),
+    });
+    expect(reply.status).toBe(401);
+  });
+
+  it("fetches UAA's token keys from UAA_JWKS_URL", async () => {
+    const keys = env.UAA_JWKS!;
+    const requested: string[] = [];
+    vi.stubGlobal("fetch", async (input: RequestInfo | URL) => {
+      requested.push(String(input instanceof Request ? input.url : input));
+      return new Response(keys, { headers: { "Content-Type": "application/json" } });
+    });
+    const url = "https://uaa.fetch-test.example.org/token_keys";
+    const reply = await callWithEnv({ UAA_JWKS: undefined, UAA_JWKS_URL: url }, "POST", path(), {
+      body: DOCKER,
+      token: await token(developer, { alg: "RS256" }),
+    });
+    expect(reply.status).toBe(201);
+    expect(requested).toEqual([url]);
+  });
+
+  it("answers 502 CF-UaaUnavailable when UAA's keys cannot be fetched", async () => {
+    vi.stubGlobal("fetch", async () => {
+      throw new TypeError("network connection lost");
+    });
+    const reply = await callWithEnv(
+      { UAA_JWKS: undefined, UAA_JWKS_URL: "https://uaa.down.example.org/token_keys" },
+      "POST",
+      path(),
+      { body: DOCKER, token: await token(developer, { alg: "RS256" }) },
+    );
+    expect(reply.status).toBe(502);
+    expect(reply.json).toEqual(
+      cfError(20004, "CF-UaaUnavailable", "The UAA service is currently unavailable"),
+    );
+  });
+});
+
+const SEED_TOKEN =
+  "eyJ0eXAiOiJKV1QiLCJhbGciOiJIUzI1NiJ9.eyJ1c2VyX2lkIjoidWFhLWlkLTM3MCIsImVtYWlsIjoiZW1haWwtMjY3QHNvbWVkb21haW4uY29tIiwic2NvcGUiOlsiY2xvdWRfY29udHJvbGxlci5yZWFkIiwiY2xvdWRfY29udHJvbGxlci53cml0ZSJdLCJhdWQiOlsiY2xvdWRfY29udHJvbGxlciJdLCJleHAiOjE0NDI2MDE1NDh9.h8cggPbZ1VOkrWtk36k7NebYNPLfoJp__Mj5DG8n1E0";
+
+function claims(user: string) {
+  return {
+    user_id: user,
+    scope: ["cloud_controller.read", "cloud_controller.write"],
+    aud: ["cloud_controller"],
+    exp: Math.floor(Date.now() / 1000) + 600,
+  };
+}
+
+function tamper(jwt: string): string {
+  const [header, , signature] = jwt.split(".");
+  return `${header}.${b64url({ ...claims("someone-else"), scope: ["cloud_controller.admin"] })}.${signature}`;
+}
+
+async function foreignRs256Token(user: string): Promise<string> {
+  const { privateKey } = await generateKeyPair("RS256", { extractable: true });
+  const kid = JSON.parse(env.UAA_JWKS!).keys[0].kid;
+  return new SignJWT(claims(user)).setProtectedHeader({ alg: "RS256", kid }).sign(privateKey);
+}
