@@ -42,7 +42,10 @@ const catalogue = {
     status: 500,
     template: "Failed to perform blobstore operation after three retries.",
   },
-  PackageTooLarge: { code: 150001, status: 413, template: "The app package is invalid: %s" },
+  AppPackageInvalid: { code: 150001, status: 400, template: "The app package is invalid: %s" },
+  AppBitsUploadInvalid: { code: 160001, status: 400, template: "The app upload is invalid: %s" },
+  AppResourcesFileModeInvalid: { code: 160003, status: 400, template: "The resource file mode is invalid: %s" },
+  AppResourcesFilePathInvalid: { code: 160004, status: 400, template: "The resource file path is invalid: %s" },
   LabelLimitExceeded: {
     code: 390020,
     status: 422,

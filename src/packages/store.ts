@@ -1,6 +1,6 @@
 // SQL for packages. Reads carry the caller's access flags and the package's metadata, so a show,
 // or the checks before a write, is one D1 round trip.
-import { and, eq, inArray } from "drizzle-orm";
+import { and, eq, inArray, type SQL } from "drizzle-orm";
 import { type AppAccess, appAccessQuery } from "../apps/access";
 import { canReadSecretsInSpace, canReadSpace, canWriteSpace } from "../authz/spaces";
 import { type Db, nowSeconds } from "../db/client";
@@ -120,13 +120,27 @@ export async function transitionPackage(
   guid: string,
   from: PackageState | readonly PackageState[],
   to: PackageState,
-  fields: Partial<Pick<PackageRow, "sha1" | "sha256" | "error" | "bitsSize">> = {},
+  fields: TransitionFields = {},
 ): Promise<PackageRow | undefined> {
+  const [row] = await transitionPackageQuery(db, guid, from, to, fields);
+  return row;
+}
+
+export type TransitionFields = Partial<Pick<PackageRow, "sha1" | "sha256" | "error" | "bitsSize">>;
+
+/** transitionPackage as a statement for a db.batch; `also` adds conditions (who may make the change). */
+export function transitionPackageQuery(
+  db: Db,
+  guid: string,
+  from: PackageState | readonly PackageState[],
+  to: PackageState,
+  fields: TransitionFields = {},
+  also?: SQL,
+) {
   const states = typeof from === "string" ? [from] : from;
-  const [row] = await db
+  return db
     .update(packages)
     .set({ ...fields, state: to, updatedAt: nowSeconds() })
-    .where(and(eq(packages.guid, guid), inArray(packages.state, [...states])))
+    .where(and(eq(packages.guid, guid), inArray(packages.state, [...states]), also))
     .returning();
-  return row;
 }
