@@ -1,24 +1,35 @@
 // The request flow: request id and CF headers → config and db → route (guards, validation, store,
 // presenter) → one onError that renders every failure in CF's envelope.
 import { Hono } from "hono";
+import { routePath } from "hono/route";
 import { readConfig } from "./config";
-import { createDb } from "./db/client";
+import { createDb, d1ServerTiming, d1UsageOf } from "./db/client";
 import type { AppEnv } from "./env";
 import { CfError, renderError } from "./http/errors";
 import { requestContext } from "./http/request-id";
 import { jobsRouter } from "./jobs/routes";
 import { experimentalPackagesRouter } from "./packages/experimental";
+import { packagesRouter } from "./packages/routes";
 
 export function createApp() {
   const app = new Hono<AppEnv>();
   app.use(requestContext);
   app.use(async (c, next) => {
     c.set("config", readConfig(c.env));
-    c.set("db", createDb(c.env.DB));
+    const db = createDb(c.env.DB);
+    c.set("db", db);
     await next();
+    // D1 cost per request: a header for clients and the bench, one structured log line in production.
+    const usage = d1UsageOf(db);
+    c.res.headers.append("Server-Timing", d1ServerTiming(usage));
+    if (!c.get("config").development) {
+      const route = `${c.req.method} ${routePath(c, -1)}`;
+      console.log(JSON.stringify({ requestId: c.get("requestId"), route, status: c.res.status, d1: usage }));
+    }
   });
   app.route("/", experimentalPackagesRouter);
   app.route("/", jobsRouter);
+  app.route("/", packagesRouter);
   app.notFound(() => {
     throw new CfError("NotFound");
   });
