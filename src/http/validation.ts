@@ -15,6 +15,14 @@ export type JsonObject = Record<string, unknown>;
 export const isObject = (value: unknown): value is JsonObject =>
   typeof value === "object" && value !== null && !Array.isArray(value);
 
+/** Ruby's blank? (nil, false, whitespace, empty array or object): what CC's presence checks reject. */
+export function isBlank(value: unknown): boolean {
+  if (value === undefined || value === null || value === false) return true;
+  if (typeof value === "string") return value.trim() === "";
+  if (Array.isArray(value)) return value.length === 0;
+  return isObject(value) && Object.keys(value).length === 0;
+}
+
 /** The request body as a JSON object, or 400 CF-MessageParseError. */
 export async function readJsonObject(c: Context): Promise<JsonObject> {
   let parsed: unknown;

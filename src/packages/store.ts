@@ -1,12 +1,13 @@
 // SQL for packages. Reads carry the caller's access flags and the package's metadata, so a show,
 // or the checks before a write, is one D1 round trip.
-import { and, eq, inArray, type SQL } from "drizzle-orm";
+import { and, eq, getTableColumns, inArray, type SQL } from "drizzle-orm";
+import type { BatchItem } from "drizzle-orm/batch";
 import { type AppAccess, appAccessQuery } from "../apps/access";
 import { canReadSecretsInSpace, canReadSpace, canWriteSpace } from "../authz/spaces";
 import { type Db, nowSeconds } from "../db/client";
 import { apps, organizations, type PackageState, type PackageType, packages, spaces } from "../db/schema";
 import type { User } from "../http/auth";
-import { metadataColumns } from "../metadata/store";
+import { type Metadata, metadataColumns, writeMetadataQueries } from "../metadata/store";
 
 export type PackageRow = typeof packages.$inferSelect;
 export type PackageView = PackageRow & {
@@ -80,7 +81,7 @@ export const initialState = (type: PackageType): PackageState =>
 
 export function insertPackageQuery(
   db: Db,
-  values: NewPackage & { state?: PackageState; sha1?: string | null; sha256?: string | null },
+  values: NewPackage & { guid?: string; state?: PackageState; sha1?: string | null; sha256?: string | null },
 ) {
   const now = nowSeconds();
   return db
@@ -143,4 +144,56 @@ export function transitionPackageQuery(
     .set({ ...fields, state: to, updatedAt: nowSeconds() })
     .where(and(eq(packages.guid, guid), inArray(packages.state, [...states]), also))
     .returning();
+}
+
+/** A package with its labels and annotations, as the presenter shows it. */
+function packageViewQuery(db: Db, guid: string) {
+  return db
+    .select({ ...getTableColumns(packages), ...metadataColumns(packages.guid) })
+    .from(packages)
+    .where(eq(packages.guid, guid));
+}
+
+/**
+ * Runs `writes`, then reads the package back, in one batch (one round trip, one transaction): the
+ * package as stored afterwards, or undefined when it no longer exists.
+ */
+async function writeThenRead(
+  db: Db,
+  writes: [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]],
+  guid: string,
+): Promise<PackageView | undefined> {
+  const results: unknown[] = await db.batch([...writes, packageViewQuery(db, guid)]);
+  // The read is the batch's last statement, so its rows are the last result.
+  const [view] = results.at(-1) as PackageView[];
+  return view;
+}
+
+/** Creates a package with its labels and annotations in one batch. */
+export async function createPackage(db: Db, values: NewPackage, metadata: Metadata): Promise<PackageView> {
+  const guid = crypto.randomUUID();
+  const created = await writeThenRead(
+    db,
+    [insertPackageQuery(db, { ...values, guid }), ...writeMetadataQueries(db, packages, guid, metadata)],
+    guid,
+  );
+  if (!created) throw new Error(`package ${guid} was not created`);
+  return created;
+}
+
+/**
+ * Applies docker credentials and metadata changes and moves `updated_at`, in one batch; the package as
+ * updated, or undefined when it was deleted meanwhile.
+ */
+export function updatePackage(
+  db: Db,
+  guid: string,
+  credentials: Partial<Pick<PackageRow, "dockerUsername" | "dockerPassword">>,
+  metadata: Metadata,
+): Promise<PackageView | undefined> {
+  const update = db
+    .update(packages)
+    .set({ ...credentials, updatedAt: nowSeconds() })
+    .where(eq(packages.guid, guid));
+  return writeThenRead(db, [update, ...writeMetadataQueries(db, packages, guid, metadata)], guid);
 }

@@ -14,6 +14,8 @@ export type RoleType =
   | "organization_billing_manager"
   | "organization_user";
 
+export type Lifecycle = "buildpack" | "docker" | "cnb";
+
 export interface World {
   orgGuid: string;
   spaceGuid: string;
@@ -21,7 +23,7 @@ export interface World {
 }
 
 export async function createWorld(
-  options: { orgStatus?: "active" | "suspended"; appGuid?: string; lifecycle?: "buildpack" | "docker" } = {},
+  options: { orgStatus?: "active" | "suspended"; appGuid?: string; lifecycle?: Lifecycle } = {},
 ): Promise<World> {
   const orgGuid = crypto.randomUUID();
   const spaceGuid = crypto.randomUUID();
@@ -41,10 +43,7 @@ export async function createWorld(
   return { orgGuid, spaceGuid, appGuid };
 }
 
-export async function addApp(
-  spaceGuid: string,
-  lifecycle: "buildpack" | "docker" = "buildpack",
-): Promise<string> {
+export async function addApp(spaceGuid: string, lifecycle: Lifecycle = "buildpack"): Promise<string> {
   const appGuid = crypto.randomUUID();
   const t = now();
   await env.DB.prepare(
@@ -77,3 +76,39 @@ export async function grant(user: string, type: RoleType, world: World): Promise
 
 /** A fresh user guid, so tests sharing a file's database never see each other's roles. */
 export const newUser = (label = "user") => `${label}-${crypto.randomUUID()}`;
+
+export interface PackageSeed {
+  type?: "bits" | "docker";
+  state?: "AWAITING_UPLOAD" | "PROCESSING_UPLOAD" | "READY" | "FAILED" | "COPYING" | "EXPIRED";
+  dockerImage?: string | null;
+  sha1?: string | null;
+  sha256?: string | null;
+  bitsSize?: number | null;
+  error?: string | null;
+}
+
+/** A package row of `appGuid` (bits, AWAITING_UPLOAD unless told), for tests that need one in a given state. */
+export async function addPackage(appGuid: string, seed: PackageSeed = {}): Promise<string> {
+  const guid = crypto.randomUUID();
+  const t = now();
+  const type = seed.type ?? "bits";
+  await env.DB.prepare(
+    `INSERT INTO packages (guid, type, state, app_guid, docker_image, sha1, sha256, bits_size, error, created_at, updated_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  )
+    .bind(
+      guid,
+      type,
+      seed.state ?? (type === "docker" ? "READY" : "AWAITING_UPLOAD"),
+      appGuid,
+      seed.dockerImage ?? (type === "docker" ? "registry/image:latest" : null),
+      seed.sha1 ?? null,
+      seed.sha256 ?? null,
+      seed.bitsSize ?? null,
+      seed.error ?? null,
+      t,
+      t,
+    )
+    .run();
+  return guid;
+}

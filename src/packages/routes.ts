@@ -1,0 +1,149 @@
+// Today's package endpoints: create and copy (POST /v3/packages), show, update and delete
+// (/v3/packages/:guid), each with Cloud Controller's checks in CC's order.
+import { type Context, Hono } from "hono";
+import { type AppAccess, appAccessQuery } from "../apps/access";
+import { assertWritable } from "../authz/access";
+import type { AppEnv } from "../env";
+import { currentUser, requireRead, requireWrite } from "../http/auth";
+import { notFound, unprocessable } from "../http/errors";
+import { emptyResponse, jsonResponse } from "../http/respond";
+import { externalUrl } from "../http/urls";
+import { jsonBody, readJsonObject } from "../http/validation";
+import { startJob } from "../jobs/runner";
+import { insertJobQuery } from "../jobs/store";
+import { assertMetadataLimits, hasMetadataChanges, NO_METADATA } from "../metadata/messages";
+import { startCopy } from "./copy";
+import {
+  appGuidOf,
+  assertDockerPassword,
+  type PackageCreateMessage,
+  packageCreateMessage,
+  packageUpdateMessage,
+} from "./messages";
+import { presentPackage } from "./presenter";
+import {
+  copyOf,
+  createPackage,
+  findCopyAccess,
+  findPackageAccess,
+  insertPackage,
+  updatePackage,
+} from "./store";
+
+const invalidApp = () => unprocessable("App is invalid. Ensure it exists and you have access to it.");
+const invalidSource = () =>
+  unprocessable("Source package is invalid. Ensure it exists and you have access to it.");
+const packageNotFound = () => notFound("Package");
+
+/** Docker apps take docker packages, buildpack apps bits packages; cloud native buildpack apps either. */
+function assertLifecycleAccepts(app: AppAccess["app"], message: PackageCreateMessage): void {
+  if (message.type !== "docker" && app.lifecycleType === "docker") {
+    throw unprocessable("Cannot create bits package for a Docker app.");
+  }
+  if (message.type !== "bits" && app.lifecycleType === "buildpack") {
+    throw unprocessable("Cannot create Docker package for a buildpack app.");
+  }
+}
+
+/** POST /v3/packages?source_guid=: only relationships.app.data.guid of the body is read. */
+async function copyPackage(c: Context<AppEnv>, sourceGuid: string): Promise<Response> {
+  const user = currentUser(c);
+  const db = c.get("db");
+  const appGuid = appGuidOf(await readJsonObject(c));
+  if (appGuid === undefined) throw invalidApp();
+  const { app, source } = await findCopyAccess(db, user, appGuid, sourceGuid);
+  if (!app) throw invalidApp();
+  assertWritable(user, app, invalidApp);
+  if (!source) throw invalidSource();
+  assertWritable(user, source, invalidSource);
+  if (source.package.appGuid === appGuid)
+    throw unprocessable("Source and destination app cannot be the same");
+  const copy = await insertPackage(db, copyOf(source.package, appGuid));
+  startCopy(c, source.package, copy);
+  return jsonResponse(c, 201, presentPackage(copy, externalUrl(c)));
+}
+
+export const packagesRouter = new Hono<AppEnv>()
+  .post(
+    "/v3/packages",
+    requireWrite,
+    async (c, next) => {
+      const sourceGuid = c.req.query("source_guid");
+      if (sourceGuid !== undefined) return copyPackage(c, sourceGuid);
+      await next();
+    },
+    jsonBody(packageCreateMessage),
+    async (c) => {
+      const user = currentUser(c);
+      const db = c.get("db");
+      const message = c.req.valid("json");
+      const app =
+        message.appGuid === undefined ? undefined : await appAccessQuery(db, user, message.appGuid).get();
+      if (!app) throw invalidApp();
+      assertWritable(user, app, invalidApp);
+      assertLifecycleAccepts(app.app, message);
+      const docker = message.type === "docker" ? message.docker : undefined;
+      assertDockerPassword(docker?.password ?? null);
+      assertMetadataLimits(NO_METADATA, message.metadata);
+      const pkg = await createPackage(
+        db,
+        {
+          type: message.type,
+          appGuid: app.app.guid,
+          dockerImage: docker?.image ?? null,
+          dockerUsername: docker?.username ?? null,
+          dockerPassword: docker?.password ?? null,
+        },
+        message.metadata,
+      );
+      return jsonResponse(c, 201, presentPackage(pkg, externalUrl(c)));
+    },
+  )
+  .get("/v3/packages/:guid", requireRead, async (c) => {
+    const access = await findPackageAccess(c.get("db"), currentUser(c), c.req.param("guid"));
+    if (!access?.readable) throw packageNotFound();
+    return jsonResponse(c, 200, presentPackage(access.package, externalUrl(c)));
+  })
+  .patch("/v3/packages/:guid", requireWrite, jsonBody(packageUpdateMessage), async (c) => {
+    const user = currentUser(c);
+    const db = c.get("db");
+    const { metadata, username, password } = c.req.valid("json");
+    const access = await findPackageAccess(db, user, c.req.param("guid"));
+    if (!access?.readable) throw packageNotFound();
+    const credentials = username !== null || password !== null;
+    if (credentials && access.package.type !== "docker") {
+      throw unprocessable("Cannot update Docker credentials for a buildpack app.");
+    }
+    assertWritable(user, access, packageNotFound);
+    assertDockerPassword(password);
+    assertMetadataLimits(access.package, metadata);
+    if (!credentials && !hasMetadataChanges(metadata)) {
+      return jsonResponse(c, 200, presentPackage(access.package, externalUrl(c)));
+    }
+    const updated = await updatePackage(
+      db,
+      access.package.guid,
+      {
+        ...(username !== null ? { dockerUsername: username } : {}),
+        ...(password !== null ? { dockerPassword: password } : {}),
+      },
+      metadata,
+    );
+    if (!updated) throw packageNotFound();
+    return jsonResponse(c, 200, presentPackage(updated, externalUrl(c)));
+  })
+  .delete("/v3/packages/:guid", requireWrite, async (c) => {
+    const user = currentUser(c);
+    const db = c.get("db");
+    const access = await findPackageAccess(db, user, c.req.param("guid"));
+    if (!access) throw packageNotFound();
+    assertWritable(user, access, packageNotFound);
+    const [job] = await insertJobQuery(db, {
+      operation: "package.delete",
+      resourceType: "package",
+      resourceGuid: access.package.guid,
+      userGuid: user.guid,
+    });
+    startJob(c, job!);
+    return emptyResponse(c, 202, { Location: `${externalUrl(c)}/v3/jobs/${job!.guid}` });
+  });

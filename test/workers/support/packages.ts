@@ -1,0 +1,53 @@
+// Shared by the package endpoint tests: the JSON CC shows for a package, and callers with a given role.
+import { grant, newUser, type RoleType, type World } from "./fixtures";
+import { BASE, type Reply } from "./http";
+import { token } from "./tokens";
+
+export interface ExpectedPackage {
+  guid: string;
+  appGuid: string;
+  createdAt: string;
+  /** Defaults to createdAt, as at creation. */
+  updatedAt?: string;
+  type?: "bits" | "docker";
+  state?: string;
+  data?: Record<string, unknown>;
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+}
+
+export const FRESH_BITS_DATA = { error: null, checksum: { type: "sha256", value: null } };
+
+/** Today's package JSON (CC's PackagePresenter), in CC's key order. */
+export function packageJson(expected: ExpectedPackage) {
+  const type = expected.type ?? "bits";
+  const self = `${BASE}/v3/packages/${expected.guid}`;
+  const bitsLinks =
+    type === "bits"
+      ? { upload: { href: `${self}/upload`, method: "POST" }, download: { href: `${self}/download` } }
+      : {};
+  return {
+    guid: expected.guid,
+    created_at: expected.createdAt,
+    updated_at: expected.updatedAt ?? expected.createdAt,
+    type,
+    data: expected.data ?? FRESH_BITS_DATA,
+    state: expected.state ?? (type === "bits" ? "AWAITING_UPLOAD" : "READY"),
+    relationships: { app: { data: { guid: expected.appGuid } } },
+    metadata: { labels: expected.labels ?? {}, annotations: expected.annotations ?? {} },
+    links: { self: { href: self }, ...bitsLinks, app: { href: `${BASE}/v3/apps/${expected.appGuid}` } },
+  };
+}
+
+/** A token for a fresh user holding `role` in the world (read and write scopes, as CC's tests give). */
+export async function tokenFor(world: World, role: RoleType): Promise<string> {
+  const user = newUser(role);
+  await grant(user, role, world);
+  return token(user);
+}
+
+/** The D1 round trips a response reports in its Server-Timing entry. */
+export function roundTrips(reply: Reply): number | undefined {
+  const match = /d1;desc="rt=(\d+)/.exec(reply.headers.get("Server-Timing") ?? "");
+  return match ? Number(match[1]) : undefined;
+}
