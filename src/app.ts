@@ -10,6 +10,9 @@ import { requestContext } from "./http/request-id";
 import { jobsRouter } from "./jobs/routes";
 import { experimentalPackagesRouter } from "./packages/experimental";
 import { packagesRouter } from "./packages/routes";
+import { bitsRouter } from "./packages/bits";
+import { downloadRouter } from "./packages/download";
+import { resourceMatchesRouter } from "./resource-matches/routes";
 
 export function createApp() {
   const app = new Hono<AppEnv>();
@@ -30,6 +33,9 @@ export function createApp() {
   app.route("/", experimentalPackagesRouter);
   app.route("/", jobsRouter);
   app.route("/", packagesRouter);
+  app.route("/", bitsRouter);
+  app.route("/", downloadRouter);
+  app.route("/", resourceMatchesRouter);
   app.notFound(() => {
     throw new CfError("NotFound");
   });

@@ -3,9 +3,15 @@ import { retryBlobDeletions } from "./blobs/deletions";
 import { createDb } from "./db/client";
 import type { Bindings } from "./env";
 import { resumeStalledJobs } from "./jobs/runner";
+import { readConfig } from "./config";
+import { expireOldPackages } from "./packages/retention";
+import { failStuckPackages } from "./packages/watchdog";
 
 export async function runMaintenance(env: Bindings): Promise<void> {
   const db = createDb(env.DB);
   await resumeStalledJobs(env, db);
+  const config = readConfig(env);
+  await failStuckPackages(env.BITS, db, config.packageStuckTimeoutSeconds);
+  await expireOldPackages(env.BITS, db, config.maxValidPackagesStored);
   await retryBlobDeletions(env.BITS, db);
 }

@@ -38,7 +38,7 @@ export type PackageAccess = Omit<PackageAccessRow, "package" | "labels" | "annot
   package: PackageView;
 };
 
-function toAccess(row: PackageAccessRow | undefined): PackageAccess | undefined {
+export function toAccess(row: PackageAccessRow | undefined): PackageAccess | undefined {
   if (!row) return undefined;
   const { package: pkg, labels, annotations, ...access } = row;
   return { ...access, package: { ...pkg, labels, annotations } };

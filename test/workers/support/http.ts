@@ -31,7 +31,7 @@ function buildRequest(method: string, path: string, options: CallOptions): Reque
   return new Request(new URL(path, BASE), { method, headers, body });
 }
 
-async function read(response: Response): Promise<Reply> {
+export async function read(response: Response): Promise<Reply> {
   const text = await response.text();
   let json: unknown;
   try {

@@ -1,0 +1,68 @@
+// Writes a stream of unknown length to R2 with memory that stays flat: bytes collect in one part-sized
+// buffer; a body that fits in one part is a single put, a larger one an R2 multipart upload whose parts
+// are all PART_SIZE but the last (R2 requires equal parts of at least 5 MiB). sha1 and sha256 of what
+// was written come out at the end. On any failure, abort() leaves no object and no parts behind.
+import { DigestPair, type Digests } from "./checksums";
+
+export const PART_SIZE = 5 * 1024 * 1024;
+const ZIP = { contentType: "application/zip" };
+
+export interface StoredBlob extends Digests {
+  size: number;
+}
+
+export class BlobWriter {
+  private part = new Uint8Array(PART_SIZE);
+  private filled = 0;
+  private upload: R2MultipartUpload | undefined;
+  private readonly parts: R2UploadedPart[] = [];
+  private readonly digests = new DigestPair();
+  /** Bytes written so far: the offset the next write lands at. */
+  size = 0;
+
+  constructor(
+    private readonly bucket: R2Bucket,
+    private readonly key: string,
+  ) {}
+
+  async write(chunk: Uint8Array): Promise<void> {
+    await this.digests.update(chunk);
+    this.size += chunk.length;
+    let offset = 0;
+    while (offset < chunk.length) {
+      const take = Math.min(PART_SIZE - this.filled, chunk.length - offset);
+      this.part.set(chunk.subarray(offset, offset + take), this.filled);
+      this.filled += take;
+      offset += take;
+      if (this.filled === PART_SIZE) await this.flushPart();
+    }
+  }
+
+  /** Writes every chunk of `stream`. */
+  async writeStream(stream: ReadableStream<Uint8Array>): Promise<void> {
+    for await (const chunk of stream) await this.write(chunk);
+  }
+
+  async close(): Promise<StoredBlob> {
+    const digests = await this.digests.finish();
+    if (this.upload) {
+      if (this.filled > 0) await this.flushPart();
+      await this.upload.complete(this.parts);
+    } else {
+      await this.bucket.put(this.key, this.part.subarray(0, this.filled), { httpMetadata: ZIP });
+    }
+    return { ...digests, size: this.size };
+  }
+
+  async abort(): Promise<void> {
+    await this.upload?.abort().catch(() => undefined);
+  }
+
+  private async flushPart(): Promise<void> {
+    this.upload ??= await this.bucket.createMultipartUpload(this.key, { httpMetadata: ZIP });
+    const data = this.part.subarray(0, this.filled);
+    this.parts.push(await this.upload.uploadPart(this.parts.length + 1, data));
+    this.part = new Uint8Array(PART_SIZE);
+    this.filled = 0;
+  }
+}

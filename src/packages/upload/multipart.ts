@@ -1,0 +1,176 @@
+// A streaming multipart/form-data reader (RFC 7578): parts come one at a time, each body a stream read
+// straight off the request, so a package of any size passes through in small chunks and the whole body
+// is never held. Only the bytes that might begin the next delimiter are kept back between reads.
+
+export class MalformedMultipart extends Error {
+  override readonly name = "MalformedMultipart";
+}
+
+export interface FormPart {
+  name: string;
+  filename: string | undefined;
+  /** Must be read (or left to be skipped by the next `nextPart`) before asking for the next part. */
+  body: ReadableStream<Uint8Array>;
+}
+
+const CRLF = new Uint8Array([13, 10]);
+const MAX_HEADER_BYTES = 16 * 1024;
+const encoder = new TextEncoder();
+
+/** The boundary of a multipart/form-data Content-Type, or undefined for any other type. */
+export function multipartBoundary(contentType: string | undefined): string | undefined {
+  if (!contentType || !/^\s*multipart\/form-data\s*(;|$)/i.test(contentType)) return undefined;
+  const match = /;\s*boundary=(?:"([^"]+)"|([^;\s]+))/i.exec(contentType);
+  return match?.[1] ?? match?.[2];
+}
+
+function indexOf(haystack: Uint8Array, needle: Uint8Array, from = 0): number {
+  const first = needle[0]!;
+  for (let i = haystack.indexOf(first, from); i !== -1; i = haystack.indexOf(first, i + 1)) {
+    if (i + needle.length > haystack.length) return -1;
+    let j = 1;
+    while (j < needle.length && haystack[i + j] === needle[j]) j++;
+    if (j === needle.length) return i;
+  }
+  return -1;
+}
+
+function dispositionParam(header: string, param: string): string | undefined {
+  const match = new RegExp(`;\\s*${param}="((?:[^"\\\\]|\\\\.)*)"|;\\s*${param}=([^;\\s]+)`, "i").exec(
+    header,
+  );
+  if (!match) return undefined;
+  return match[1] !== undefined ? match[1].replace(/\\(.)/g, "$1") : match[2];
+}
+
+export class MultipartReader {
+  private readonly reader: ReadableStreamDefaultReader<Uint8Array>;
+  /** "--boundary" before the first part, "\r\n--boundary" between parts. */
+  private readonly delimiter: Uint8Array;
+  private buffer = new Uint8Array(0);
+  private started = false;
+  private finished = false;
+  private partOpen = false;
+
+  constructor(body: ReadableStream<Uint8Array>, boundary: string) {
+    this.reader = body.getReader();
+    this.delimiter = encoder.encode(`\r\n--${boundary}`);
+  }
+
+  /** The next part, or undefined after the closing delimiter. Skips what is left of the current part. */
+  async nextPart(): Promise<FormPart | undefined> {
+    while (this.partOpen) await this.readBodyChunk();
+    if (!this.started) await this.skipPreamble();
+    if (this.finished) return undefined;
+    const headers = await this.readHeaders();
+    const disposition = headers.get("content-disposition") ?? "";
+    const name = /^\s*form-data\b/i.test(disposition) ? dispositionParam(disposition, "name") : undefined;
+    if (name === undefined) throw new MalformedMultipart("part without a form-data name");
+    this.partOpen = true;
+    const body = new ReadableStream<Uint8Array>({
+      pull: async (controller) => {
+        const chunk = await this.readBodyChunk();
+        if (chunk) controller.enqueue(chunk);
+        else controller.close();
+      },
+    });
+    return { name, filename: dispositionParam(disposition, "filename"), body };
+  }
+
+  /** Fails the underlying body stream: used when the upload is given up part way. */
+  async cancel(reason: unknown): Promise<void> {
+    await this.reader.cancel(reason).catch(() => undefined);
+  }
+
+  private async fill(): Promise<boolean> {
+    const { done, value } = await this.reader.read();
+    if (done) return false;
+    const merged = new Uint8Array(this.buffer.length + value.length);
+    merged.set(this.buffer);
+    merged.set(value, this.buffer.length);
+    this.buffer = merged;
+    return true;
+  }
+
+  private async skipPreamble(): Promise<void> {
+    this.started = true;
+    // The first delimiter may open the body (no CRLF before it): search with a CRLF prepended.
+    this.buffer = new Uint8Array([...CRLF, ...this.buffer]);
+    for (;;) {
+      const at = indexOf(this.buffer, this.delimiter);
+      if (at !== -1) {
+        this.buffer = this.buffer.subarray(at + this.delimiter.length);
+        return this.afterDelimiter();
+      }
+      if (this.buffer.length > this.delimiter.length) {
+        this.buffer = this.buffer.subarray(this.buffer.length - this.delimiter.length);
+      }
+      if (!(await this.fill())) throw new MalformedMultipart("no multipart boundary in the body");
+    }
+  }
+
+  /** After a delimiter: "--" closes the body, otherwise optional whitespace and CRLF open a part. */
+  private async afterDelimiter(): Promise<void> {
+    while (this.buffer.length < 2) {
+      if (!(await this.fill())) throw new MalformedMultipart("body ends inside a boundary");
+    }
+    if (this.buffer[0] === 45 && this.buffer[1] === 45) {
+      this.finished = true;
+      return;
+    }
+    for (;;) {
+      const eol = indexOf(this.buffer, CRLF);
+      if (eol !== -1) {
+        if (this.buffer.subarray(0, eol).some((byte) => byte !== 32 && byte !== 9)) {
+          throw new MalformedMultipart("unexpected bytes after a boundary");
+        }
+        this.buffer = this.buffer.subarray(eol + 2);
+        return;
+      }
+      if (this.buffer.length > 1024) throw new MalformedMultipart("unexpected bytes after a boundary");
+      if (!(await this.fill())) throw new MalformedMultipart("body ends inside a boundary");
+    }
+  }
+
+  private async readHeaders(): Promise<Map<string, string>> {
+    const end = encoder.encode("\r\n\r\n");
+    // A part with no headers starts with the blank line at once.
+    let at = this.buffer[0] === 13 && this.buffer[1] === 10 ? -2 : indexOf(this.buffer, end);
+    while (at === -1) {
+      if (this.buffer.length > MAX_HEADER_BYTES) throw new MalformedMultipart("part headers too long");
+      if (!(await this.fill())) throw new MalformedMultipart("body ends inside part headers");
+      at = this.buffer[0] === 13 && this.buffer[1] === 10 ? -2 : indexOf(this.buffer, end);
+    }
+    const text = at === -2 ? "" : new TextDecoder().decode(this.buffer.subarray(0, at));
+    this.buffer = this.buffer.subarray(at + 4);
+    const headers = new Map<string, string>();
+    for (const line of text.split("\r\n")) {
+      const colon = line.indexOf(":");
+      if (colon > 0) headers.set(line.slice(0, colon).trim().toLowerCase(), line.slice(colon + 1).trim());
+    }
+    return headers;
+  }
+
+  /** The next piece of the open part's body, or undefined once its closing delimiter is reached. */
+  private async readBodyChunk(): Promise<Uint8Array | undefined> {
+    if (!this.partOpen) return undefined;
+    for (;;) {
+      const at = indexOf(this.buffer, this.delimiter);
+      if (at !== -1) {
+        const chunk = this.buffer.subarray(0, at);
+        this.buffer = this.buffer.subarray(at + this.delimiter.length);
+        this.partOpen = false;
+        await this.afterDelimiter();
+        return chunk.length ? chunk : undefined;
+      }
+      // Everything but a possible delimiter prefix at the end is body.
+      const safe = this.buffer.length - (this.delimiter.length - 1);
+      if (safe > 0) {
+        const chunk = this.buffer.subarray(0, safe);
+        this.buffer = this.buffer.subarray(safe);
+        return chunk;
+      }
+      if (!(await this.fill())) throw new MalformedMultipart("body ends inside a part");
+    }
+  }
+}

@@ -1,0 +1,100 @@
+// SQL of an upload, in as few D1 round trips as the work allows: the access read and the claim
+// (AWAITING_UPLOAD → PROCESSING_UPLOAD) in one batch; READY, the resource cache rows and retention
+// in another. Claims and finishes are conditional updates, so of racing uploads exactly one proceeds.
+import { and, eq, inArray, sql } from "drizzle-orm";
+import { canWriteSpace } from "../../authz/spaces";
+import { type Db, nowSeconds } from "../../db/client";
+import { apps, cachedResources, organizations, type PackageState, packages, spaces } from "../../db/schema";
+import type { User } from "../../http/auth";
+import { expirePackagesQueries, queueBitsDeletions } from "../retention";
+import {
+  type PackageAccess,
+  type PackageRow,
+  packageAccessQuery,
+  toAccess,
+  transitionPackageQuery,
+} from "../store";
+import type { StoredBlob } from "./blob-writer";
+
+/** SQL condition: the user may upload to the package's app (space developer or admin, org active). */
+function uploadAllowed(user: User) {
+  const writableApps = sql`(SELECT ${apps.guid} FROM ${apps}
+    JOIN ${spaces} ON ${spaces.guid} = ${apps.spaceGuid}
+    JOIN ${organizations} ON ${organizations.guid} = ${spaces.organizationGuid}
+    WHERE ${canWriteSpace(user, apps.spaceGuid)} ${user.admin ? sql`` : sql`AND ${organizations.status} = 'active'`})`;
+  return and(eq(packages.type, "bits"), inArray(packages.appGuid, writableApps));
+}
+
+/**
+ * Reads the package with the caller's access and, if the caller may upload and the package awaits
+ * its bits, moves it to `to` (PROCESSING_UPLOAD, or FAILED with `error` for a body refused up front).
+ */
+export async function claimUpload(
+  db: Db,
+  user: User,
+  guid: string,
+  to: PackageState,
+  error: string | null = null,
+): Promise<{ access: PackageAccess | undefined; claimed: PackageRow | undefined }> {
+  const [accessRows, claimedRows] = await db.batch([
+    packageAccessQuery(db, user, guid),
+    transitionPackageQuery(db, guid, "AWAITING_UPLOAD", to, { error }, uploadAllowed(user)),
+  ]);
+  return { access: toAccess(accessRows[0]), claimed: claimedRows[0] };
+}
+
+/** Gives a claimed package back (a message error found after the claim): it awaits bits again. */
+export async function releaseUpload(db: Db, guid: string): Promise<void> {
+  await transitionPackageQuery(db, guid, "PROCESSING_UPLOAD", "AWAITING_UPLOAD");
+}
+
+/**
+ * FAILED with `error`; whatever bits were stored are queued for deletion in the same batch, only if
+ * the package is FAILED now (never the bits of a package that reached READY).
+ */
+export async function failUpload(db: Db, guid: string, error: string): Promise<void> {
+  await db.batch([
+    transitionPackageQuery(db, guid, "PROCESSING_UPLOAD", "FAILED", { error }),
+    queueBitsDeletions(db, and(eq(packages.guid, guid), eq(packages.state, "FAILED"))),
+  ]);
+}
+
+// D1 binds at most 100 parameters a statement: three a row.
+const CACHE_ROWS_PER_STATEMENT = 33;
+
+function cacheResourcesQueries(db: Db, resources: readonly { sha1: string; size: number }[]) {
+  const now = nowSeconds();
+  const statements = [];
+  for (let i = 0; i < resources.length; i += CACHE_ROWS_PER_STATEMENT) {
+    const rows = resources.slice(i, i + CACHE_ROWS_PER_STATEMENT).map((r) => ({ ...r, createdAt: now }));
+    statements.push(db.insert(cachedResources).values(rows).onConflictDoNothing());
+  }
+  return statements;
+}
+
+/**
+ * READY with the package's checksums, the files it added to the resource cache recorded, and the app's
+ * old packages expired, in one batch. `ready` is undefined when the package was no longer processing
+ * (the watchdog failed it meanwhile).
+ */
+export async function finishUpload(
+  db: Db,
+  pkg: PackageRow,
+  blob: StoredBlob,
+  cached: readonly { sha1: string; size: number }[],
+  keep: number,
+): Promise<{ ready: PackageRow | undefined; expired: { guid: string; type: string }[] }> {
+  const ready = transitionPackageQuery(db, pkg.guid, "PROCESSING_UPLOAD", "READY", {
+    sha1: blob.sha1,
+    sha256: blob.sha256,
+    bitsSize: blob.size,
+    error: null,
+  });
+  const [readyRows, ...rest] = await db.batch([
+    ready,
+    ...cacheResourcesQueries(db, cached),
+    ...expirePackagesQueries(db, keep, pkg.appGuid),
+  ]);
+  const expired = rest.at(-1) as { guid: string; type: string }[];
+  return { ready: readyRows[0], expired };
+}

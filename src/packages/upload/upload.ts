@@ -1,0 +1,186 @@
+// POST /v3/packages/:guid/upload from the first byte to READY, in the request: the form streams in,
+// the package is claimed (AWAITING_UPLOAD → PROCESSING_UPLOAD) when its bits begin, the bits stream to
+// R2, the stored zip is checked, completed with the cached resources it names, its large files cached,
+// and the package made READY. Any failure after the claim leaves the package FAILED with data.error
+// and no bits behind; a message error found after the claim gives the package back, as CC never took it.
+import { assertWritable } from "../../authz/access";
+import { deleteBlobs } from "../../blobs/deletions";
+import type { Config } from "../../config";
+import type { Db } from "../../db/client";
+import type { Bindings } from "../../env";
+import type { User } from "../../http/auth";
+import { CfError, notFound, unprocessable } from "../../http/errors";
+import { packageBitsKey } from "../bits-keys";
+import { deleteExpiredBits } from "../retention";
+import type { PackageAccess, PackageView } from "../store";
+import { uploadTimedOut } from "../watchdog";
+import { assemblePackage } from "./assemble";
+import { BlobWriter, type StoredBlob } from "./blob-writer";
+import { fingerprintsOf } from "./fingerprints";
+import { formError, readUploadForm } from "./form";
+import { MalformedMultipart, multipartBoundary } from "./multipart";
+import { cacheUploadedFiles } from "./resource-cache";
+import { claimUpload, failUpload, finishUpload, releaseUpload } from "./store";
+import { InvalidZip, readCentralDirectory } from "./zip-read";
+
+export interface UploadRequest {
+  env: Bindings;
+  db: Db;
+  config: Config;
+  user: User;
+  guid: string;
+}
+
+class UploadInterrupted extends Error {
+  override readonly name = "UploadInterrupted";
+}
+
+/** The request body, failing once it passes `max` bytes or when the client goes away. */
+function meteredBody(body: ReadableStream<Uint8Array> | null, max: number, tooLarge: CfError) {
+  if (!body) return null;
+  const reader = body.getReader();
+  let seen = 0;
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      let result: ReadableStreamReadResult<Uint8Array>;
+      try {
+        result = await reader.read();
+      } catch (err) {
+        throw new UploadInterrupted(err instanceof Error ? err.message : String(err));
+      }
+      if (result.done) return controller.close();
+      seen += result.value.length;
+      if (seen > max) {
+        await reader.cancel(tooLarge).catch(() => undefined);
+        throw tooLarge;
+      }
+      controller.enqueue(result.value);
+    },
+    cancel: (reason) => reader.cancel(reason),
+  });
+}
+
+/** What the client sees for a failure, and what data.error records. */
+function asCfError(err: unknown): CfError {
+  if (err instanceof CfError) return err;
+  if (err instanceof InvalidZip) return new CfError("AppBitsUploadInvalid", err.message);
+  if (err instanceof MalformedMultipart)
+    return new CfError("MessageParseError", `invalid multipart body (${err.message})`);
+  if (err instanceof UploadInterrupted) {
+    return new CfError(
+      "AppBitsUploadInvalid",
+      `upload interrupted before the body was complete (${err.message})`,
+    );
+  }
+  console.error("package upload failed:", err);
+  return new CfError("BlobstoreError");
+}
+
+class PackageUpload {
+  private claimed: PackageAccess | undefined;
+  private stored: StoredBlob | undefined;
+  private readonly key: string;
+
+  constructor(private readonly request: UploadRequest) {
+    this.key = packageBitsKey(request.guid);
+  }
+
+  /** Takes the package for this upload, or throws CC's error for why it cannot be. */
+  async claim(to: "PROCESSING_UPLOAD" | "FAILED" = "PROCESSING_UPLOAD", error?: string): Promise<void> {
+    const { db, user, guid } = this.request;
+    const { access, claimed } = await claimUpload(db, user, guid, to, error);
+    if (!access) throw notFound("Package");
+    if (claimed) {
+      this.claimed = { ...access, package: { ...access.package, ...claimed } };
+      return;
+    }
+    assertWritable(user, access, () => notFound("Package"));
+    if (access.package.type !== "bits") throw unprocessable("Package type must be bits.");
+    throw new CfError("PackageBitsAlreadyUploaded");
+  }
+
+  async storeBits(bits: ReadableStream<Uint8Array>, resources: unknown): Promise<void> {
+    await this.claim();
+    // Resources sent before the bits are checked before a byte of the bits is stored.
+    fingerprintsOf(resources);
+    const writer = new BlobWriter(this.request.env.BITS, this.key);
+    try {
+      await writer.writeStream(bits);
+      this.stored = await writer.close();
+    } catch (err) {
+      await writer.abort();
+      throw err;
+    }
+  }
+
+  /** Gives the package back untouched: its bits go, it awaits an upload again. */
+  async release(): Promise<void> {
+    if (!this.claimed) return;
+    if (this.stored) await this.request.env.BITS.delete(this.key);
+    await releaseUpload(this.request.db, this.request.guid);
+    this.claimed = undefined;
+  }
+
+  async finish(resources: unknown): Promise<PackageView> {
+    const { env, db, config } = this.request;
+    if (!this.claimed) await this.claim();
+    const claimed = this.claimed!;
+    const fingerprints = fingerprintsOf(resources);
+    const directory = this.stored
+      ? await readCentralDirectory(env.BITS, this.key, this.stored.size)
+      : undefined;
+    const blob = fingerprints.length
+      ? await assemblePackage(env.BITS, this.key, directory, fingerprints)
+      : this.stored!;
+    const cached = directory
+      ? await cacheUploadedFiles(env.BITS, this.key, directory, config.resourceMinSize)
+      : [];
+    const { ready, expired } = await finishUpload(
+      db,
+      claimed.package,
+      blob,
+      cached,
+      config.maxValidPackagesStored,
+    );
+    if (!ready) throw new CfError("AppBitsUploadInvalid", uploadTimedOut(config.packageStuckTimeoutSeconds));
+    this.claimed = undefined;
+    await deleteExpiredBits(env.BITS, db, expired);
+    return { ...claimed.package, ...ready };
+  }
+
+  /** Records a failure: FAILED with data.error when claimed; a body refused as too large fails it too. */
+  async fail(err: unknown, tooLarge: CfError): Promise<CfError> {
+    const error = asCfError(err);
+    const { env, db } = this.request;
+    if (this.claimed) {
+      await failUpload(db, this.request.guid, error.detail);
+      await deleteBlobs(env.BITS, db, [this.key]);
+    } else if (error === tooLarge) {
+      await this.claim("FAILED", tooLarge.detail);
+    }
+    return error;
+  }
+}
+
+/** Receives a package's bits; returns the package READY, or throws the CF error the client gets. */
+export async function uploadPackage(request: UploadRequest, raw: Request): Promise<PackageView> {
+  const max = request.config.maxPackageSize;
+  const tooLarge = new CfError("AppPackageInvalid", `Package may not be larger than ${max} bytes`);
+  const upload = new PackageUpload(request);
+  try {
+    if (Number(raw.headers.get("Content-Length")) > max) throw tooLarge;
+    const form = await readUploadForm(
+      meteredBody(raw.body, max, tooLarge),
+      multipartBoundary(raw.headers.get("Content-Type") ?? undefined),
+      (bits, soFar) => upload.storeBits(bits, soFar.resources),
+    );
+    const error = formError(form, true);
+    if (error) {
+      await upload.release();
+      throw error;
+    }
+    return await upload.finish(form.resources);
+  } catch (err) {
+    throw await upload.fail(err, tooLarge);
+  }
+}
