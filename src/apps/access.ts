@@ -9,8 +9,9 @@ export function appAccessQuery(db: Db, user: User, appGuid: string) {
   return db
     .select({
       app: apps,
-      readable: canReadSpace(user, apps.spaceGuid),
-      writable: canWriteSpace(user, apps.spaceGuid),
+      // Aliased: inside db.batch, D1 rows come back keyed by column name, so equal expressions collide.
+      readable: canReadSpace(user, apps.spaceGuid).as("readable"),
+      writable: canWriteSpace(user, apps.spaceGuid).as("writable"),
       organizationStatus: organizations.status,
     })
     .from(apps)

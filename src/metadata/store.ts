@@ -13,17 +13,18 @@ export interface Metadata {
 
 const asMap = (json: unknown): MetadataMap => (typeof json === "string" ? JSON.parse(json) : {});
 
-/** Columns giving a resource's labels and annotations as objects, for a select list. */
+/** Columns giving a resource's labels and annotations as objects, for a select list (aliased, so rows
+ * read inside db.batch, which come back keyed by column name, keep them apart). */
 export function metadataColumns(resourceGuid: SQLiteColumn | SQL) {
   return {
     labels:
-      sql<MetadataMap>`(SELECT json_group_object(l.key, l.value) FROM labels l WHERE l.resource_guid = ${resourceGuid})`.mapWith(
-        asMap,
-      ),
+      sql<MetadataMap>`(SELECT json_group_object(l.key, l.value) FROM labels l WHERE l.resource_guid = ${resourceGuid})`
+        .mapWith(asMap)
+        .as("labels"),
     annotations:
-      sql<MetadataMap>`(SELECT json_group_object(a.key, a.value) FROM annotations a WHERE a.resource_guid = ${resourceGuid})`.mapWith(
-        asMap,
-      ),
+      sql<MetadataMap>`(SELECT json_group_object(a.key, a.value) FROM annotations a WHERE a.resource_guid = ${resourceGuid})`
+        .mapWith(asMap)
+        .as("annotations"),
   };
 }
 

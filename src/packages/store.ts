@@ -21,9 +21,10 @@ export function packageAccessQuery(db: Db, user: User, guid: string) {
       package: packages,
       ...metadataColumns(packages.guid),
       spaceGuid: apps.spaceGuid,
-      readable: canReadSpace(user, apps.spaceGuid),
-      writable: canWriteSpace(user, apps.spaceGuid),
-      secretsReadable: canReadSecretsInSpace(user, apps.spaceGuid),
+      // Aliased: inside db.batch, D1 rows come back keyed by column name, so equal expressions collide.
+      readable: canReadSpace(user, apps.spaceGuid).as("readable"),
+      writable: canWriteSpace(user, apps.spaceGuid).as("writable"),
+      secretsReadable: canReadSecretsInSpace(user, apps.spaceGuid).as("secrets_readable"),
       organizationStatus: organizations.status,
     })
     .from(packages)
