@@ -98,3 +98,15 @@ export async function bucketKeys(prefix: string): Promise<string[]> {
   const listed = await env.BITS.list({ prefix });
   return listed.objects.map((object) => object.key);
 }
+
+/** A request through the worker, the body read as bytes (zips are not text). */
+export async function fetchBytes(
+  request: Request,
+): Promise<{ status: number; headers: Headers; body: Uint8Array }> {
+  const response = await exports.default.fetch(request);
+  return {
+    status: response.status,
+    headers: response.headers,
+    body: new Uint8Array(await response.arrayBuffer()),
+  };
+}
