@@ -53,6 +53,9 @@ async function expectFailedWithoutBits(guid: string, error: string) {
   expect(queued).toBeNull();
 }
 
+// Multi-megabyte bodies through R2: slow on a loaded machine, so a generous timeout.
+const HEAVY = 60_000;
+
 describe("message errors come first, as in CC", () => {
   it.each([
     [
@@ -207,22 +210,26 @@ describe("failures after the claim leave the package FAILED with no bits", () =>
     );
   });
 
-  it("counts a streamed body of unknown length and stops it past the limit, mid-part", async () => {
-    const { developer, newPackage } = await bitsWorld();
-    const guid = await newPackage();
-    const body = multipartBody([
-      { name: "bits", filename: "package.zip", data: randomBytes(6 * 1024 * 1024) },
-    ]);
-    const max = 5 * 1024 * 1024 + 100;
-    const reply = await send(uploadRequest(guid, developer, new Blob([body]).stream()), {
-      MAX_PACKAGE_SIZE: String(max),
-    });
-    expect(reply.json).toEqual(tooLarge(max));
-    await expectFailedWithoutBits(
-      guid,
-      `The app package is invalid: Package may not be larger than ${max} bytes`,
-    );
-  });
+  it(
+    "counts a streamed body of unknown length and stops it past the limit, mid-part",
+    async () => {
+      const { developer, newPackage } = await bitsWorld();
+      const guid = await newPackage();
+      const body = multipartBody([
+        { name: "bits", filename: "package.zip", data: randomBytes(6 * 1024 * 1024) },
+      ]);
+      const max = 5 * 1024 * 1024 + 100;
+      const reply = await send(uploadRequest(guid, developer, new Blob([body]).stream()), {
+        MAX_PACKAGE_SIZE: String(max),
+      });
+      expect(reply.json).toEqual(tooLarge(max));
+      await expectFailedWithoutBits(
+        guid,
+        `The app package is invalid: Package may not be larger than ${max} bytes`,
+      );
+    },
+    HEAVY,
+  );
 
   it("does not fail someone else's package for an oversized body", async () => {
     const world = await createWorld();
@@ -233,23 +240,29 @@ describe("failures after the claim leave the package FAILED with no bits", () =>
     expect((await packageRow(guid)).state).toBe("AWAITING_UPLOAD");
   });
 
-  it("fails the package when the client goes away mid-stream, past the first R2 part", async () => {
-    const { developer, newPackage } = await bitsWorld();
-    const guid = await newPackage();
-    const head = multipartBody([
-      { name: "bits", filename: "package.zip", data: randomBytes(6 * 1024 * 1024) },
-    ]);
-    // Straight to the handler: through a socket the cut-off reaches the worker as an early end of body.
-    const reply = await send(
-      uploadRequest(guid, developer, brokenBody(head.subarray(0, head.length - 100))),
-      {},
-    );
-    expect(reply.status).toBe(400);
-    expect(reply.json.errors[0].title).toBe("CF-AppBitsUploadInvalid");
-    const row = await packageRow(guid);
-    expect(row.error).toMatch(/^The app upload is invalid: upload interrupted before the body was complete/);
-    await expectFailedWithoutBits(guid, row.error!);
-  });
+  it(
+    "fails the package when the client goes away mid-stream, past the first R2 part",
+    async () => {
+      const { developer, newPackage } = await bitsWorld();
+      const guid = await newPackage();
+      const head = multipartBody([
+        { name: "bits", filename: "package.zip", data: randomBytes(6 * 1024 * 1024) },
+      ]);
+      // Straight to the handler: through a socket the cut-off reaches the worker as an early end of body.
+      const reply = await send(
+        uploadRequest(guid, developer, brokenBody(head.subarray(0, head.length - 100))),
+        {},
+      );
+      expect(reply.status).toBe(400);
+      expect(reply.json.errors[0].title).toBe("CF-AppBitsUploadInvalid");
+      const row = await packageRow(guid);
+      expect(row.error).toMatch(
+        /^The app upload is invalid: upload interrupted before the body was complete/,
+      );
+      await expectFailedWithoutBits(guid, row.error!);
+    },
+    HEAVY,
+  );
 
   it("fails the package on a body that ends inside the bits part", async () => {
     const { developer, newPackage } = await bitsWorld();

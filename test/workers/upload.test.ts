@@ -11,6 +11,9 @@ async function readyData(zip: Uint8Array) {
   return { error: null, checksum: { type: "sha256", value: await digest("SHA-256", zip) } };
 }
 
+// Multi-megabyte bodies through R2: slow on a loaded machine, so a generous timeout.
+const HEAVY = 60_000;
+
 describe("uploading bits", () => {
   it("stores a go-cfclient upload (bits only) and answers the READY package", async () => {
     const { world, developer, newPackage } = await bitsWorld();
@@ -62,23 +65,30 @@ describe("uploading bits", () => {
     expect(await storedBits(guid)).toEqual(zip);
   });
 
-  it("streams a body larger than one R2 part into equal parts and checksums all of it", async () => {
-    const { developer, newPackage } = await bitsWorld();
-    const guid = await newPackage();
-    const zip = await buildZip([
-      { name: "big.bin", data: randomBytes(11 * 1024 * 1024 + 12345) },
-      { name: "small.txt", data: "tail\n" },
-    ]);
+  it(
+    "streams a body larger than one R2 part into equal parts and checksums all of it",
+    async () => {
+      const { developer, newPackage } = await bitsWorld();
+      const guid = await newPackage();
+      const zip = await buildZip([
+        { name: "big.bin", data: randomBytes(11 * 1024 * 1024 + 12345) },
+        { name: "small.txt", data: "tail\n" },
+      ]);
 
-    const reply = await upload(guid, developer, [{ name: "bits", filename: "app.zip", data: zip }]);
+      const reply = await upload(guid, developer, [{ name: "bits", filename: "app.zip", data: zip }]);
 
-    expect(reply.status).toBe(200);
-    expect(reply.json.data).toEqual(await readyData(zip));
-    const stored = await env.BITS.head(`packages/${guid}`);
-    expect(stored?.size).toBe(zip.length);
-    expect(await packageRow(guid)).toMatchObject({ sha1: await digest("SHA-1", zip), bits_size: zip.length });
-    expect(await digest("SHA-256", (await storedBits(guid))!)).toBe(await digest("SHA-256", zip));
-  });
+      expect(reply.status).toBe(200);
+      expect(reply.json.data).toEqual(await readyData(zip));
+      const stored = await env.BITS.head(`packages/${guid}`);
+      expect(stored?.size).toBe(zip.length);
+      expect(await packageRow(guid)).toMatchObject({
+        sha1: await digest("SHA-1", zip),
+        bits_size: zip.length,
+      });
+      expect(await digest("SHA-256", (await storedBits(guid))!)).toBe(await digest("SHA-256", zip));
+    },
+    HEAVY,
+  );
 
   it("completes the package with cached resources (v3 form), each with the mode the client sent", async () => {
     const { developer, newPackage } = await bitsWorld();

@@ -1,0 +1,147 @@
+// Retention (CC's BitsExpiration) after uploads and from the scheduled handler, and the watchdog that
+// fails packages stuck in PROCESSING_UPLOAD or COPYING, aged by setting their timestamps in D1.
+import { createExecutionContext, createScheduledController, waitOnExecutionContext } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import worker from "../../src/index";
+import { bitsWorld, packageRow, setTimes, storedBits, upload } from "./support/bits";
+import { addPackage, createWorld } from "./support/fixtures";
+import { buildZip } from "./support/zip";
+
+const now = () => Math.floor(Date.now() / 1000);
+
+/** The cron trigger, as Cloudflare fires it, with vars overridden. */
+async function runScheduled(overrides: Partial<Cloudflare.Env> = {}): Promise<void> {
+  const ctx = createExecutionContext();
+  await worker.scheduled(createScheduledController(), { ...env, ...overrides }, ctx);
+  await waitOnExecutionContext(ctx);
+}
+
+async function uploadZip(guid: string, bearer: string, overrides?: Partial<Cloudflare.Env>) {
+  const zip = await buildZip([{ name: `${guid}.txt`, data: guid }]);
+  const reply = await upload(guid, bearer, [{ name: "bits", filename: "package.zip", data: zip }], overrides);
+  expect(reply.status).toBe(200);
+}
+
+/** A READY bits package with bits in R2, created `age` seconds ago. */
+async function readyPackage(appGuid: string, age: number): Promise<string> {
+  const guid = await addPackage(appGuid, { state: "READY" });
+  await env.BITS.put(`packages/${guid}`, "zip");
+  await setTimes(guid, now() - age);
+  return guid;
+}
+
+describe("retention", () => {
+  it("expires the app's READY packages beyond MAX_VALID_PACKAGES_STORED after an upload, bits and all", async () => {
+    const { world, developer, newPackage } = await bitsWorld();
+    const keep = { MAX_VALID_PACKAGES_STORED: "2" };
+    const oldest = await readyPackage(world.appGuid, 300);
+    const older = await readyPackage(world.appGuid, 200);
+    const failed = await addPackage(world.appGuid, { state: "FAILED", error: "boom" });
+    await setTimes(failed, now() - 400);
+    const otherApp = (await createWorld()).appGuid;
+    const elsewhere = await readyPackage(otherApp, 500);
+
+    const latest = await newPackage();
+    await uploadZip(latest, developer, keep);
+
+    expect((await packageRow(oldest)).state).toBe("EXPIRED");
+    expect(await storedBits(oldest)).toBeUndefined();
+    expect((await packageRow(older)).state).toBe("READY");
+    expect(await storedBits(older)).toBeDefined();
+    expect((await packageRow(latest)).state).toBe("READY");
+    expect((await packageRow(failed)).state).toBe("FAILED");
+    expect((await packageRow(elsewhere)).state).toBe("READY");
+    const queued = await env.DB.prepare("SELECT key FROM blob_deletions WHERE key = ?")
+      .bind(`packages/${oldest}`)
+      .first();
+    expect(queued).toBeNull();
+  });
+
+  it("keeps the newest by created_at, then by id among packages created in the same second", async () => {
+    const world = await createWorld();
+    const t = now() - 100;
+    const first = await readyPackage(world.appGuid, 0);
+    const second = await readyPackage(world.appGuid, 0);
+    const third = await readyPackage(world.appGuid, 0);
+    for (const guid of [first, second, third]) await setTimes(guid, t);
+    const older = await readyPackage(world.appGuid, 1000);
+
+    await runScheduled({ MAX_VALID_PACKAGES_STORED: "2" });
+
+    expect((await packageRow(third)).state).toBe("READY");
+    expect((await packageRow(second)).state).toBe("READY");
+    expect((await packageRow(first)).state).toBe("EXPIRED");
+    expect((await packageRow(older)).state).toBe("EXPIRED");
+    expect(await storedBits(first)).toBeUndefined();
+    expect(await storedBits(older)).toBeUndefined();
+    expect(await storedBits(third)).toBeDefined();
+  });
+
+  it("expires docker packages too, with no bits to delete", async () => {
+    const world = await createWorld({ lifecycle: "docker" });
+    const old = await addPackage(world.appGuid, { type: "docker", dockerImage: "a" });
+    await setTimes(old, now() - 100);
+    const recent = await addPackage(world.appGuid, { type: "docker", dockerImage: "b" });
+
+    await runScheduled({ MAX_VALID_PACKAGES_STORED: "1" });
+
+    expect((await packageRow(old)).state).toBe("EXPIRED");
+    expect((await packageRow(recent)).state).toBe("READY");
+  });
+});
+
+describe("the watchdog", () => {
+  it("fails packages stuck past PACKAGE_STUCK_TIMEOUT_SECONDS and leaves the rest alone", async () => {
+    const world = await createWorld();
+    const stuckUpload = await addPackage(world.appGuid, { state: "PROCESSING_UPLOAD" });
+    await env.BITS.put(`packages/${stuckUpload}`, "partial");
+    await setTimes(stuckUpload, now() - 120);
+    const stuckCopy = await addPackage(world.appGuid, { state: "COPYING" });
+    await setTimes(stuckCopy, now() - 61);
+    const busyUpload = await addPackage(world.appGuid, { state: "PROCESSING_UPLOAD" });
+    await setTimes(busyUpload, now() - 10);
+    const oldReady = await readyPackage(world.appGuid, 3600);
+    const waiting = await addPackage(world.appGuid);
+    await setTimes(waiting, now() - 3600);
+
+    await runScheduled({ PACKAGE_STUCK_TIMEOUT_SECONDS: "60" });
+
+    expect(await packageRow(stuckUpload)).toMatchObject({
+      state: "FAILED",
+      error: "upload did not finish within 60 seconds",
+    });
+    expect(await storedBits(stuckUpload)).toBeUndefined();
+    expect(await packageRow(stuckCopy)).toMatchObject({
+      state: "FAILED",
+      error: "failed to copy - copy did not finish within 60 seconds",
+    });
+    expect((await packageRow(busyUpload)).state).toBe("PROCESSING_UPLOAD");
+    expect((await packageRow(oldReady)).state).toBe("READY");
+    expect(await storedBits(oldReady)).toBeDefined();
+    expect((await packageRow(waiting)).state).toBe("AWAITING_UPLOAD");
+  });
+
+  it("answers an upload that finishes after the watchdog failed it with an error and keeps no bits", async () => {
+    const { developer, newPackage } = await bitsWorld();
+    const guid = await newPackage();
+    // A trigger plays the watchdog: the package is FAILED as soon as the upload claims it.
+    await env.DB.prepare(
+      `CREATE TRIGGER upload_timed_out AFTER UPDATE OF state ON packages WHEN NEW.guid = '${guid}' AND NEW.state = 'PROCESSING_UPLOAD'
+       BEGIN UPDATE packages SET state = 'FAILED', error = 'upload did not finish within 900 seconds' WHERE guid = NEW.guid; END`,
+    ).run();
+    const zip = await buildZip([{ name: "a.txt", data: "a" }]);
+    const reply = await upload(guid, developer, [{ name: "bits", filename: "package.zip", data: zip }]);
+    await env.DB.prepare("DROP TRIGGER upload_timed_out").run();
+
+    expect(reply.status).toBe(400);
+    expect(reply.json.errors[0].detail).toBe(
+      "The app upload is invalid: upload did not finish within 900 seconds",
+    );
+    expect(await packageRow(guid)).toMatchObject({
+      state: "FAILED",
+      error: "upload did not finish within 900 seconds",
+    });
+    expect(await storedBits(guid)).toBeUndefined();
+  });
+});
