@@ -2,10 +2,18 @@
 // stored, multi-part sized bodies, resources from the cache with their modes, and the one-winner race.
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { bitsWorld, cacheResource, packageRow, storedBits, upload } from "./support/bits";
+import {
+  bitsWorld,
+  cacheResource,
+  packageRow,
+  send,
+  storedBits,
+  upload,
+  uploadRequest,
+} from "./support/bits";
 import { cfError, TIMESTAMP } from "./support/http";
 import { packageJson, roundTrips } from "./support/packages";
-import { buildZip, digest, randomBytes, readZip } from "./support/zip";
+import { buildZip, digest, multipartBody, randomBytes, readZip } from "./support/zip";
 
 async function readyData(zip: Uint8Array) {
   return { error: null, checksum: { type: "sha256", value: await digest("SHA-256", zip) } };
@@ -216,5 +224,57 @@ describe("uploading bits", () => {
       .bind(await digest("SHA-1", large))
       .first();
     expect(row).toEqual({ size: 65_536 });
+  });
+
+  it("reads the Go archive/zip layout the cf CLI sends (data descriptors) and caches its files", async () => {
+    const { developer, newPackage } = await bitsWorld();
+    const guid = await newPackage();
+    const large = randomBytes(90_000);
+    const zip = await buildZip([
+      { name: "a.txt", data: "a\n", deflate: true, descriptor: true },
+      { name: "lib/large.bin", data: large, deflate: true, descriptor: true },
+    ]);
+
+    const reply = await upload(guid, developer, [{ name: "bits", filename: "package.zip", data: zip }]);
+
+    expect(reply.status).toBe(200);
+    expect(reply.json.data).toEqual(await readyData(zip));
+    const cached = await env.BITS.get(`resources/${await digest("SHA-1", large)}`);
+    expect(new Uint8Array(await cached!.arrayBuffer())).toEqual(large);
+  });
+
+  it("parses a body that arrives in tiny chunks, with a quoted boundary, a preamble and near-miss delimiters", async () => {
+    const { developer, newPackage } = await bitsWorld();
+    const guid = await newPackage();
+    const boundary = "q-b0undary";
+    // File content that keeps almost matching the delimiter.
+    const tricky = new TextEncoder().encode(
+      `\r\n--q-b0und\r\n--q-b0undar\r\n-q-b0undary\r\n--Q-b0undary`.repeat(50),
+    );
+    const zip = await buildZip([{ name: "tricky.txt", data: tricky }]);
+    const form = multipartBody([{ name: "bits", filename: "package.zip", data: zip }], boundary);
+    const body = new Uint8Array([
+      ...new TextEncoder().encode("preamble to ignore\r\n"),
+      ...form,
+      ...new TextEncoder().encode("epilogue"),
+    ]);
+    let at = 0;
+    const trickle = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (at >= body.length) return controller.close();
+        const size = 1 + (at % 13);
+        controller.enqueue(body.slice(at, at + size));
+        at += size;
+      },
+    });
+
+    const reply = await send(
+      uploadRequest(guid, developer, trickle, `multipart/form-data; boundary="${boundary}"`),
+      {},
+    );
+
+    expect(reply.status).toBe(200);
+    expect(await storedBits(guid)).toEqual(zip);
+    expect((await readZip(zip))[0]!.data).toEqual(tricky);
   });
 });

@@ -40,6 +40,8 @@ export interface ZipFile {
   data: string | Uint8Array;
   mode?: number;
   deflate?: boolean;
+  /** As Go's archive/zip (the cf CLI) writes entries: zero sizes and CRC up front, a data descriptor after. */
+  descriptor?: boolean;
 }
 
 function concat(parts: Uint8Array[]): Uint8Array {
@@ -66,7 +68,7 @@ function record(fields: [number, 2 | 4][], name: Uint8Array): Uint8Array {
   return out;
 }
 
-/** A zip made on Unix (so modes count), entries stored or deflated, sizes in the local headers. */
+/** A zip made on Unix (so modes count), entries stored or deflated, sizes in local headers or descriptors. */
 export async function buildZip(files: ZipFile[]): Promise<Uint8Array> {
   const locals: Uint8Array[] = [];
   const centrals: Uint8Array[] = [];
@@ -77,22 +79,35 @@ export async function buildZip(files: ZipFile[]): Promise<Uint8Array> {
     const packed = file.deflate ? await deflate(data) : data;
     const method = file.deflate ? 8 : 0;
     const crc = crc32(data);
+    const flags = file.descriptor ? 0x0008 : 0;
+    const up = file.descriptor ? [0, 0, 0] : [crc, packed.length, data.length];
     const local = record(
       [
         [0x04034b50, 4],
         [20, 2],
-        [0, 2],
+        [flags, 2],
         [method, 2],
         [0, 2],
         [0x21, 2],
-        [crc, 4],
-        [packed.length, 4],
-        [data.length, 4],
+        [up[0]!, 4],
+        [up[1]!, 4],
+        [up[2]!, 4],
         [name.length, 2],
         [0, 2],
       ],
       name,
     );
+    const trailer = file.descriptor
+      ? record(
+          [
+            [0x08074b50, 4],
+            [crc, 4],
+            [packed.length, 4],
+            [data.length, 4],
+          ],
+          new Uint8Array(0),
+        )
+      : new Uint8Array(0);
     const mode = file.mode ?? (file.name.endsWith("/") ? 0o40755 : 0o100644);
     centrals.push(
       record(
@@ -100,7 +115,7 @@ export async function buildZip(files: ZipFile[]): Promise<Uint8Array> {
           [0x02014b50, 4],
           [(3 << 8) | 20, 2],
           [20, 2],
-          [0, 2],
+          [flags, 2],
           [method, 2],
           [0, 2],
           [0x21, 2],
@@ -118,8 +133,8 @@ export async function buildZip(files: ZipFile[]): Promise<Uint8Array> {
         name,
       ),
     );
-    locals.push(local, packed);
-    offset += local.length + packed.length;
+    locals.push(local, packed, trailer);
+    offset += local.length + packed.length + trailer.length;
   }
   const directory = concat(centrals);
   const end = record(
