@@ -7,8 +7,8 @@ import { isBlank, isObject, type JsonObject } from "../http/validation";
 import type { Metadata, MetadataMap } from "./store";
 
 /** CC's defaults for max_labels_per_resource and max_annotations_per_resource. */
-export const MAX_LABELS = 50;
-export const MAX_ANNOTATIONS = 200;
+const MAX_LABELS = 50;
+const MAX_ANNOTATIONS = 200;
 
 const MAX_NAME_LENGTH = 63;
 const MAX_PREFIX_LENGTH = 253;

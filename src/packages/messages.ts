@@ -75,7 +75,7 @@ export function appGuidOf(body: JsonObject): string | undefined {
   return typeof guid === "string" ? guid : undefined;
 }
 
-export type DockerData = { image: string; username: string | null; password: string | null };
+type DockerData = { image: string; username: string | null; password: string | null };
 
 export type PackageCreateMessage =
   | { type: "bits"; appGuid: string | undefined; metadata: Metadata }
