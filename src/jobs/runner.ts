@@ -1,7 +1,7 @@
 // Jobs run after the response (waitUntil) and again from the scheduled handler if their run was lost,
 // so every operation is idempotent: it works from the job's row alone.
 import type { Context } from "hono";
-import type { Db } from "../db/client";
+import { createDb, type Db } from "../db/client";
 import type { AppEnv, Bindings } from "../env";
 import { CfError } from "../http/errors";
 import { JOB_OPERATIONS, type JobOperationName } from "./operations";
@@ -20,9 +20,9 @@ export async function runJob(env: Bindings, db: Db, job: JobRow): Promise<void> 
   }
 }
 
-/** Runs a job after the response has gone. */
+/** Runs a job after the response has gone, on its own db so the request's D1 cost stays its own. */
 export function startJob(c: Context<AppEnv>, job: JobRow): void {
-  c.executionCtx.waitUntil(runJob(c.env, c.get("db"), job));
+  c.executionCtx.waitUntil(runJob(c.env, createDb(c.env.DB), job));
 }
 
 /** Runs again the jobs whose first run was lost. */
