@@ -1,0 +1,125 @@
+// Cloud Controller's message validators in its own words (ActiveModel full messages), for bodies that
+// are checked field by field in CC's order. Each helper returns the messages for one attribute; a
+// message schema concatenates them in the order CC's message class declares its validations.
+import * as z from "zod";
+import { metadataSchema, NO_METADATA } from "../metadata/messages";
+import type { Metadata } from "../metadata/store";
+import { isBlank, isObject, type JsonObject, unknownFieldsMessage } from "./validation";
+
+export { isBlank };
+
+/** ActiveModel's humanize: "space Guid" → "Space guid", "user_origin" → "User origin". */
+export function humanize(attribute: string): string {
+  const words = attribute.replace(/_/g, " ").toLowerCase();
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}
+
+/** CC's NoAdditionalKeysValidator. */
+export function unknownFieldsMessages(body: JsonObject, allowed: readonly string[]): string[] {
+  const message = unknownFieldsMessage(body, allowed);
+  return message ? [message] : [];
+}
+
+const present = (value: unknown) => value !== undefined && value !== null;
+
+export const presenceMessages = (attribute: string, value: unknown) =>
+  isBlank(value) ? [`${humanize(attribute)} can't be blank`] : [];
+
+/** `string: true`; with `allowNil`, an absent or null value passes. */
+export const stringMessages = (attribute: string, value: unknown, allowNil = false) =>
+  (allowNil && !present(value)) || typeof value === "string"
+    ? []
+    : [`${humanize(attribute)} must be a string`];
+
+export const booleanMessages = (attribute: string, value: unknown) =>
+  !present(value) || typeof value === "boolean" ? [] : [`${humanize(attribute)} must be a boolean`];
+
+export const hashMessages = (attribute: string, value: unknown) =>
+  isObject(value) ? [] : [`${humanize(attribute)} must be a hash`];
+
+/** `length: { minimum, maximum }` on a string value (other values are left to the string check). */
+export function lengthMessages(attribute: string, value: unknown, bounds: { min?: number; max: number }) {
+  if (typeof value !== "string") return [];
+  const length = [...value].length;
+  const name = humanize(attribute);
+  if (bounds.min !== undefined && length < bounds.min) {
+    return [`${name} is too short (minimum is ${bounds.min} character${bounds.min === 1 ? "" : "s"})`];
+  }
+  return length > bounds.max ? [`${name} is too long (maximum is ${bounds.max} characters)`] : [];
+}
+
+// CC's ORG_NAME_REGEX / SPACE_NAME_REGEX, /\A[[:alnum:][:punct:][:print:]]+\Z/: printable characters only,
+// where Ruby's \Z lets one final newline through.
+const PRINTABLE = /^[^\p{Cc}]+\n?$/u;
+
+export const isPrintable = (value: string) => PRINTABLE.test(value);
+
+export const printableMessages = (attribute: string, value: unknown) =>
+  typeof value !== "string" || isPrintable(value)
+    ? []
+    : [`${humanize(attribute)} must not contain escaped characters`];
+
+/** CC's GuidValidator: a string of 1 to 200 characters. */
+export function guidMessages(attribute: string, value: unknown): string[] {
+  const name = humanize(attribute);
+  const isString = typeof value === "string";
+  return [
+    ...(isString ? [] : [`${name} must be a string`]),
+    ...(isString && value.length >= 1 && value.length <= 200
+      ? []
+      : [`${name} must be between 1 and 200 characters`]),
+  ];
+}
+
+const hasOnlyKey = (value: JsonObject, key: string) => {
+  const keys = Object.keys(value);
+  return keys.length === 1 && keys[0] === key;
+};
+
+/** CC's to_one_relationship: exactly `{"data": {"guid": ...}}` or `{"data": null}`, with a valid guid. */
+export function toOneRelationshipMessages(attribute: string, relationship: unknown): string[] {
+  const data = isObject(relationship) ? relationship.data : undefined;
+  const shaped =
+    isObject(relationship) &&
+    hasOnlyKey(relationship, "data") &&
+    (data === null || (isObject(data) && hasOnlyKey(data, "guid")));
+  if (!shaped) {
+    return [
+      `${humanize(attribute)} must be structured like this: "${attribute}: {"data": {"guid": "valid-guid"}}"`,
+    ];
+  }
+  return isObject(data) ? guidMessages(`${attribute} Guid`, data.guid) : [];
+}
+
+/** The guid inside `{"data": {"guid": ...}}`, once the relationship has been validated. */
+export function relationshipGuid(relationship: unknown): string | undefined {
+  const data = isObject(relationship) ? relationship.data : undefined;
+  return isObject(data) && typeof data.guid === "string" ? data.guid : undefined;
+}
+
+/** CC's RelationshipValidator: `relationships` must be a hash; its own messages are prefixed. */
+export function relationshipsMessages(relationships: unknown, check: (value: JsonObject) => string[]) {
+  if (!isObject(relationships)) return ["Relationships 'relationships' is not a hash"];
+  return check(relationships).map((message) => `Relationships ${message}`);
+}
+
+/** CC's MetadataBaseMessage: the `metadata` member's messages, when it is sent. */
+export function metadataMessages(body: JsonObject): string[] {
+  if (!("metadata" in body)) return [];
+  const result = metadataSchema.safeParse(body.metadata);
+  return result.success ? [] : result.error.issues.map((issue) => issue.message);
+}
+
+/** The label and annotation changes a valid body's `metadata` asks for. */
+export const metadataOf = (body: JsonObject): Metadata =>
+  "metadata" in body ? metadataSchema.parse(body.metadata) : NO_METADATA;
+
+/** A body schema whose failures are `check`'s messages, in order; `parse` shapes a valid body. */
+export function ccMessage<T>(check: (body: JsonObject) => string[], parse: (body: JsonObject) => T) {
+  return z
+    .custom<JsonObject>(isObject)
+    .superRefine((body, ctx) => {
+      for (const message of check(body)) ctx.addIssue({ code: "custom", message });
+    })
+    .transform(parse);
+}
