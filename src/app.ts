@@ -9,6 +9,7 @@ import { CfError, renderError } from "./http/errors";
 import { requestContext } from "./http/request-id";
 import { jobsRouter } from "./jobs/routes";
 import { experimentalPackagesRouter } from "./packages/experimental";
+import { packagesListRouter } from "./packages/list-routes";
 import { packagesRouter } from "./packages/routes";
 import { bitsRouter } from "./packages/bits";
 import { downloadRouter } from "./packages/download";
@@ -30,6 +31,7 @@ export function createApp() {
       console.log(JSON.stringify({ requestId: c.get("requestId"), route, status: c.res.status, d1: usage }));
     }
   });
+  app.route("/", packagesListRouter);
   app.route("/", experimentalPackagesRouter);
   app.route("/", jobsRouter);
   app.route("/", packagesRouter);

@@ -1,6 +1,7 @@
 // List query parameters shared by every CC list (page, per_page, order_by, unknown keys) and the
 // pagination envelope with absolute links that carry the request's filters.
 import type { Context } from "hono";
+import { tryDecodeURIComponent } from "hono/utils/url";
 import * as z from "zod";
 import type { AppEnv } from "../env";
 import { externalUrl } from "./urls";
@@ -10,7 +11,7 @@ export const MAX_PER_PAGE = 5000;
 
 const positiveInteger = (name: string) =>
   z
-    .string()
+    .string({ error: `${name} must be a positive integer` })
     .optional()
     .refine(
       (v) => v === undefined || (/^\d+$/.test(v) && Number(v) > 0),
@@ -28,33 +29,58 @@ export const pageParams = {
 /** `order_by` over the given fields, each optionally prefixed with + or -. */
 export function orderByParam<F extends string>(fields: readonly F[]) {
   const pattern = new RegExp(`^[+-]?(${fields.join("|")})$`);
+  const message = `Order by can only be: ${fields.map((f) => `'${f}'`).join(", ")}`;
   return z
-    .string()
+    .string({ error: message })
     .optional()
-    .refine(
-      (v) => v === undefined || pattern.test(v),
-      `Order by can only be: ${fields.map((f) => `'${f}'`).join(", ")}`,
-    );
+    .refine((v) => v === undefined || pattern.test(v), message);
+}
+
+export type NestedParam = Record<string, string>;
+
+/**
+ * Rack's nesting of `name[sub]=v` into `{ name: { sub: v } }` (how `created_ats[gt]` arrives in CC);
+ * a bare `name` given beside nested ones is kept under the sub-key "".
+ */
+function nestParams(flat: Record<string, string>): Record<string, string | NestedParam> {
+  const params = new Map<string, string | Map<string, string>>();
+  for (const [key, value] of Object.entries(flat)) {
+    const match = /^([^[\]]+)\[([^\]]*)\]/.exec(key);
+    const name = match ? match[1]! : key;
+    const existing = params.get(name);
+    if (!match && existing === undefined) {
+      params.set(name, value);
+      continue;
+    }
+    const nested =
+      existing instanceof Map ? existing : new Map(existing === undefined ? [] : [["", existing]]);
+    nested.set(match ? match[2]! : "", value);
+    params.set(name, nested);
+  }
+  return Object.fromEntries([...params].map(([k, v]) => [k, v instanceof Map ? Object.fromEntries(v) : v]));
 }
 
 /**
  * A list's query schema: `shape` plus CC's rejection of unknown keys, which names them and lists the
  * valid ones in `validOrder` (CC's order). Repeated keys are not lists in CC: the last one wins.
+ * Bracketed keys nest as Rack nests them, so fields may receive a `NestedParam`.
  */
 export function listQuery<S extends z.ZodRawShape>(shape: S, validOrder: readonly string[]) {
   return z.preprocess(
     (raw) =>
-      Object.fromEntries(
-        Object.entries(raw as Record<string, string | string[]>).map(([k, v]) => [
-          k,
-          Array.isArray(v) ? v.at(-1) : v,
-        ]),
+      nestParams(
+        Object.fromEntries(
+          Object.entries(raw as Record<string, string | string[]>).map(([k, v]) => [
+            k,
+            Array.isArray(v) ? v.at(-1)! : v,
+          ]),
+        ),
       ),
     z
       .object(shape)
       .catchall(z.unknown())
       .superRefine((query, ctx) => {
-        const unknown = Object.keys(query).filter((key) => !(key in shape));
+        const unknown = Object.keys(query).filter((key) => !Object.hasOwn(shape, key));
         if (unknown.length) {
           ctx.addIssue({
             code: "custom",
@@ -64,6 +90,24 @@ export function listQuery<S extends z.ZodRawShape>(shape: S, validOrder: readonl
       }),
   );
 }
+
+const nestedParam = z.record(z.string(), z.string());
+
+/** A comma-separated value as CC's `to_array!` reads it: split on commas (and spaces after them), each element unescaped once more. */
+export const splitCommaList = (value: string) => value.split(/,\s*/).map(tryDecodeURIComponent);
+
+/** A comma-separated filter; a nested value (`states[x]=`) is not a list. */
+export function commaList(name: string) {
+  return z
+    .union([z.string(), nestedParam])
+    .optional()
+    .refine((v) => typeof v !== "object", `${name} must be an array`)
+    .transform((v) => (typeof v === "string" ? splitCommaList(v) : undefined));
+}
+
+/** A list filter as CC writes it back into pagination links: commas inside values escaped. */
+export const commaListLink = (values: readonly string[] | undefined) =>
+  values?.map((v) => v.replaceAll(",", "%2C")).join(",");
 
 export interface Paging {
   page: number;
@@ -85,6 +129,10 @@ export function pagingOf(query: {
       : undefined,
   };
 }
+
+/** `order_by` as CC writes it into links: always signed (`+created_at`), absent when not given. */
+export const orderByLink = (paging: Paging) =>
+  paging.orderBy && `${paging.orderBy.descending ? "-" : "+"}${paging.orderBy.field}`;
 
 /**
  * CC's list envelope. Links are absolute and carry every filter given (`filters`: the request's query

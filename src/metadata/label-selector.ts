@@ -1,0 +1,126 @@
+// CC's `label_selector` list filter, for any resource with labels: the query value parsed into
+// requirements as CC's MetadataHelpers patterns read it, checked with the metadata key and value rules,
+// and turned into SQL over the shared `labels` table.
+import { type SQL, sql } from "drizzle-orm";
+import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
+import * as z from "zod";
+import type { NestedParam } from "../http/pagination";
+import { metadataSchema } from "./messages";
+
+export const MAX_LABEL_SELECTOR_REQUIREMENTS = 50;
+
+export type LabelOperator = "in" | "notin" | "equal" | "not_equal" | "exists" | "not_exists";
+
+export interface LabelRequirement {
+  key: string;
+  operator: LabelOperator;
+  values: string[];
+}
+
+// CC's requirement grammar. Commas inside parentheses do not split requirements; keys of the
+// operator forms are limited to these characters, while set forms take any key and validate it after.
+// [^\n] is Ruby's `.`, which (unlike JavaScript's) matches \r.
+const REQUIREMENT = /(?:\([^\n]*?\)|[^,])+/g;
+const KEY = "[\\w\\-./]+";
+const PATTERNS: readonly [RegExp, LabelOperator][] = [
+  [/^(?<key>[^\n]*?) in \((?<values>[^\n]*)\)$/, "in"],
+  [/^(?<key>[^\n]*?) notin \((?<values>[^\n]*)\)$/, "notin"],
+  [new RegExp(`^(?<key>${KEY})==?(?<values>[^\\n]*)$`), "equal"],
+  [new RegExp(`^(?<key>${KEY})!=(?<values>[^\\n]*)$`), "not_equal"],
+  [new RegExp(`^(?<key>${KEY})$`), "exists"],
+  [new RegExp(`^!(?<key>${KEY})$`), "not_exists"],
+];
+
+/** Ruby's `split(",")`: trailing empty parts are dropped, so "" has no values. */
+function splitValues(text: string): string[] {
+  const values = text.split(",");
+  while (values.length && values.at(-1) === "") values.pop();
+  return values;
+}
+
+function requirementOf(text: string): LabelRequirement | undefined {
+  for (const [pattern, operator] of PATTERNS) {
+    const groups = pattern.exec(text)?.groups;
+    if (groups) return { key: groups.key!, operator, values: splitValues(groups.values ?? "") };
+  }
+  return undefined;
+}
+
+/**
+ * The metadata rule a selector key or value breaks, in CC's words. The rules are the label rules of
+ * metadata updates, so they are asked of that one validator rather than restated here.
+ */
+function labelProblem(key: string, value: string): string | undefined {
+  const result = metadataSchema.safeParse({ labels: { [key]: value } });
+  return result.error?.issues[0]?.message.replace(/^Metadata label (key|value) error: /, "");
+}
+
+function requirementProblem(requirement: LabelRequirement | undefined): string | undefined {
+  if (!requirement) return "Invalid label_selector value";
+  return (
+    labelProblem(requirement.key, "") ??
+    requirement.values.map((value) => labelProblem("key", value)).find((problem) => problem !== undefined)
+  );
+}
+
+/** The requirements of a selector, or CC's messages for it (missing, too many, each bad requirement). */
+export function parseLabelSelector(
+  selector: string,
+): { requirements: LabelRequirement[] } | { problems: string[] } {
+  const parsed = (selector.match(REQUIREMENT) ?? []).map(requirementOf);
+  if (!parsed.length) return { problems: ["Missing label_selector value"] };
+  if (parsed.length > MAX_LABEL_SELECTOR_REQUIREMENTS) {
+    return {
+      problems: [`Too many label_selector requirements (maximum is ${MAX_LABEL_SELECTOR_REQUIREMENTS})`],
+    };
+  }
+  const problems = parsed.map(requirementProblem).filter((problem) => problem !== undefined);
+  if (problems.length) return { problems };
+  return { requirements: parsed as LabelRequirement[] };
+}
+
+export interface LabelSelectorParam {
+  /** As given, for pagination links. */
+  selector: string;
+  requirements: LabelRequirement[];
+}
+
+/** The `label_selector` query field: its text (for links) and requirements, or CC's 400 messages. */
+export const labelSelectorParam = z
+  .union([z.string(), z.record(z.string(), z.string())])
+  .optional()
+  .transform((value: string | NestedParam | undefined, ctx): LabelSelectorParam | undefined => {
+    if (value === undefined) return undefined;
+    const parsed = typeof value === "string" ? parseLabelSelector(value) : undefined;
+    if (typeof value === "string" && parsed && "requirements" in parsed) {
+      return { selector: value, requirements: parsed.requirements };
+    }
+    const problems = parsed && "problems" in parsed ? parsed.problems : ["Invalid label_selector value"];
+    // Continuable, so the list's other checks (unknown parameters) still report alongside.
+    for (const message of problems) ctx.addIssue({ code: "custom", message, continue: true });
+    return z.NEVER;
+  });
+
+const KEY_ONLY: ReadonlySet<LabelOperator> = new Set(["exists", "not_exists"]);
+const NEGATED: ReadonlySet<LabelOperator> = new Set(["notin", "not_equal", "not_exists"]);
+
+/**
+ * SQL: the resource (by its guid column) meets every requirement. Each requirement is one bound
+ * parameter (its key and values as JSON), so 50 requirements stay within D1's 100; each finds the
+ * labelled guids through labels_key_value, as CC's LabelSelectorQueryGenerator does with its subqueries.
+ */
+export function labelSelectorCondition(
+  resourceGuid: SQLiteColumn | SQL,
+  requirements: readonly LabelRequirement[],
+): SQL {
+  return sql.join(
+    requirements.map(({ key, operator, values }) => {
+      const labelled = KEY_ONLY.has(operator)
+        ? sql`(SELECT l.resource_guid FROM labels l WHERE l.key = ${key})`
+        : sql`(SELECT l.resource_guid FROM json_each(${JSON.stringify({ key, values })}, '$.values') v
+            JOIN labels l ON l.key = json_extract(v.json, '$.key') AND l.value = v.value)`;
+      return sql`${resourceGuid} ${sql.raw(NEGATED.has(operator) ? "NOT IN" : "IN")} ${labelled}`;
+    }),
+    sql` AND `,
+  );
+}

@@ -1,0 +1,445 @@
+// GET /v3/packages and GET /v3/apps/:guid/packages (B.7): the CLI's and go-cfclient's exact queries,
+// every filter with its pagination links, CC's validation messages, ordering, paging and visibility.
+import { describe, expect, it } from "vitest";
+import { addApp, createWorld, grant, newUser, type RoleType } from "./support/fixtures";
+import { call, cfError } from "./support/http";
+import { iso, packageOf, pagination, type SeededPackage, seedPackage } from "./support/list-seeds";
+import { roundTrips } from "./support/packages";
+import { adminToken, token } from "./support/tokens";
+
+const T = 1_700_000_000;
+const list = (path: string, bearer: string) => call("GET", path, { token: bearer });
+const badQuery = (detail: string) =>
+  cfError(10005, "CF-BadQueryParameter", `The query parameter is invalid: ${detail}`);
+const VALID =
+  "Valid parameters are: 'page', 'per_page', 'order_by', 'created_ats', 'updated_ats', 'guids', 'states', 'types', 'app_guids', 'app_guid', 'space_guids', 'organization_guids', 'label_selector'";
+
+/** A world whose app has three packages: docker READY, bits READY, bits FAILED (newest), one second apart. */
+async function appWithPackages() {
+  const world = await createWorld();
+  const docker = await seedPackage(world.appGuid, { type: "docker", createdAt: T });
+  const ready = await seedPackage(world.appGuid, { state: "READY", createdAt: T + 1 });
+  const failed = await seedPackage(world.appGuid, { state: "FAILED", createdAt: T + 2, updatedAt: T + 10 });
+  return { world, docker, ready, failed };
+}
+
+async function developer(world: { orgGuid: string; spaceGuid: string; appGuid: string }) {
+  const user = newUser("developer");
+  await grant(user, "space_developer", world);
+  return token(user);
+}
+
+const resources = (...packages: SeededPackage[]) => packages.map(packageOf);
+
+describe("the cf CLI's and go-cfclient's queries", () => {
+  it("cf packages: app_guids=G&order_by=-created_at, newest first, in one D1 round trip", async () => {
+    const { world, docker, ready, failed } = await appWithPackages();
+    const reply = await list(
+      `/v3/packages?app_guids=${world.appGuid}&order_by=-created_at`,
+      await developer(world),
+    );
+
+    expect(reply.status).toBe(200);
+    expect(reply.json).toEqual({
+      pagination: pagination(
+        "/v3/packages",
+        (p) => `app_guids=${world.appGuid}&order_by=-created_at&page=${p}&per_page=50`,
+        3,
+        1,
+      ),
+      resources: resources(failed, ready, docker),
+    });
+    expect(roundTrips(reply)).toBe(1);
+  });
+
+  it("restage: the newest READY package, one a page", async () => {
+    const { world, docker, ready } = await appWithPackages();
+    const reply = await list(
+      `/v3/packages?app_guids=${world.appGuid}&states=READY&order_by=-created_at&per_page=1&page=1`,
+      await developer(world),
+    );
+
+    expect(reply.json).toEqual({
+      pagination: pagination(
+        "/v3/packages",
+        (p) => `app_guids=${world.appGuid}&order_by=-created_at&page=${p}&per_page=1&states=READY`,
+        2,
+        2,
+      ),
+      resources: resources(ready),
+    });
+    expect(reply.json.resources[0].guid).not.toBe(docker.guid);
+  });
+
+  it("stage-package --package-guid: guids=P&app_guids=G&per_page=1&page=1", async () => {
+    const { world, ready } = await appWithPackages();
+    const reply = await list(
+      `/v3/packages?guids=${ready.guid}&app_guids=${world.appGuid}&per_page=1&page=1`,
+      await developer(world),
+    );
+
+    expect(reply.json).toEqual({
+      pagination: pagination(
+        "/v3/packages",
+        (p) => `app_guids=${world.appGuid}&guids=${ready.guid}&page=${p}&per_page=1`,
+        1,
+        1,
+      ),
+      resources: resources(ready),
+    });
+  });
+
+  it("go-cfclient ListForApp: page=1&per_page=50 on the app's list, in creation order", async () => {
+    const { world, docker, ready, failed } = await appWithPackages();
+    const reply = await list(`/v3/apps/${world.appGuid}/packages?page=1&per_page=50`, await developer(world));
+
+    expect(reply.json).toEqual({
+      pagination: pagination(`/v3/apps/${world.appGuid}/packages`, (p) => `page=${p}&per_page=50`, 3, 1),
+      resources: resources(docker, ready, failed),
+    });
+    expect(roundTrips(reply)).toBe(1);
+  });
+});
+
+describe("filters", () => {
+  const created = encodeURIComponent(iso(T + 1));
+  it.each([
+    [
+      "states=READY,FAILED",
+      (s: Seeds) => [s.docker, s.ready, s.failed],
+      "page=P&per_page=50&states=READY%2CFAILED",
+    ],
+    [
+      "states=FAILED, AWAITING_UPLOAD",
+      (s: Seeds) => [s.failed],
+      "page=P&per_page=50&states=FAILED%2CAWAITING_UPLOAD",
+    ],
+    ["states=UNKNOWN", () => [], "page=P&per_page=50&states=UNKNOWN"],
+    ["types=docker", (s: Seeds) => [s.docker], "page=P&per_page=50&types=docker"],
+    ["created_ats=CREATED", (s: Seeds) => [s.ready], `created_ats=${created}&page=P&per_page=50`],
+    [
+      "created_ats[lt]=CREATED",
+      (s: Seeds) => [s.docker],
+      `created_ats%5Blt%5D=${created}&page=P&per_page=50`,
+    ],
+    [
+      "created_ats[lte]=CREATED",
+      (s: Seeds) => [s.docker, s.ready],
+      `created_ats%5Blte%5D=${created}&page=P&per_page=50`,
+    ],
+    [
+      "created_ats[gt]=CREATED",
+      (s: Seeds) => [s.failed],
+      `created_ats%5Bgt%5D=${created}&page=P&per_page=50`,
+    ],
+    [
+      "created_ats[gte]=CREATED",
+      (s: Seeds) => [s.ready, s.failed],
+      `created_ats%5Bgte%5D=${created}&page=P&per_page=50`,
+    ],
+    [
+      "updated_ats=UPDATED",
+      (s: Seeds) => [s.failed],
+      `page=P&per_page=50&updated_ats=${encodeURIComponent(iso(T + 10))}`,
+    ],
+  ])("%s", async (filter, expected, link) => {
+    const seeds = await appWithPackages();
+    const query = filter.replace("CREATED", iso(T + 1)).replace("UPDATED", iso(T + 10));
+    const path = `/v3/apps/${seeds.world.appGuid}/packages`;
+    const reply = await list(`${path}?${query}`, await developer(seeds.world));
+
+    const matching = expected(seeds);
+    expect(reply.json).toEqual({
+      pagination: pagination(path, (p) => link.replace("page=P", `page=${p}`), matching.length, 1),
+      resources: resources(...matching),
+    });
+  });
+
+  it("created_ats: a list of seconds and a range of two operators", async () => {
+    const seeds = await appWithPackages();
+    const bearer = await developer(seeds.world);
+    const path = `/v3/apps/${seeds.world.appGuid}/packages`;
+
+    const equal = await list(`${path}?created_ats=${iso(T)},${iso(T + 2)}`, bearer);
+    expect(equal.json.resources).toEqual(resources(seeds.docker, seeds.failed));
+    expect(equal.json.pagination.first.href).toBe(
+      `http://api.example.org${path}?created_ats=${encodeURIComponent(`${iso(T)},${iso(T + 2)}`)}&page=1&per_page=50`,
+    );
+
+    const range = await list(`${path}?created_ats[gt]=${iso(T)}&created_ats[lt]=${iso(T + 2)}`, bearer);
+    expect(range.json.resources).toEqual(resources(seeds.ready));
+    expect(range.json.pagination.first.href).toBe(
+      `http://api.example.org${path}?created_ats%5Bgt%5D=${encodeURIComponent(iso(T))}&created_ats%5Blt%5D=${encodeURIComponent(iso(T + 2))}&page=1&per_page=50`,
+    );
+  });
+
+  it("guids, app_guids, space_guids and organization_guids select across apps, spaces and orgs", async () => {
+    const one = await appWithPackages();
+    const otherApp = await addApp(one.world.spaceGuid);
+    const inOtherApp = await seedPackage(otherApp, { createdAt: T + 3 });
+    const two = await appWithPackages();
+    const admin = await adminToken();
+    const cases: [string, SeededPackage[]][] = [
+      [`guids=${one.ready.guid},${two.ready.guid}`, [one.ready, two.ready]],
+      [`app_guids=${otherApp},${two.world.appGuid}`, [inOtherApp, two.docker, two.ready, two.failed]],
+      [`space_guids=${one.world.spaceGuid}`, [one.docker, one.ready, one.failed, inOtherApp]],
+      [`organization_guids=${two.world.orgGuid}&types=bits`, [two.ready, two.failed]],
+      [`organization_guids=${two.world.orgGuid}&space_guids=${one.world.spaceGuid}`, []],
+    ];
+    for (const [query, expected] of cases) {
+      const reply = await list(`/v3/packages?${query}`, admin);
+      expect({ query, resources: reply.json.resources }).toEqual({
+        query,
+        resources: resources(...expected),
+      });
+    }
+  });
+
+  it("a guid list longer than D1's 100 parameters is one parameter", async () => {
+    const { world, ready } = await appWithPackages();
+    const guids = [...Array.from({ length: 150 }, () => crypto.randomUUID()), ready.guid];
+    const reply = await list(`/v3/packages?guids=${guids.join(",")}`, await developer(world));
+
+    expect(reply.status).toBe(200);
+    expect(reply.json.resources).toEqual(resources(ready));
+  });
+
+  it("combined filters keep every filter in the first, last, next and previous links", async () => {
+    const { world, ready, failed } = await appWithPackages();
+    const reply = await list(
+      `/v3/packages?types=bits&app_guids=${world.appGuid}&states=READY,FAILED&order_by=created_at&per_page=1&page=2`,
+      await developer(world),
+    );
+
+    expect(reply.json).toEqual({
+      pagination: pagination(
+        "/v3/packages",
+        (p) =>
+          `app_guids=${world.appGuid}&order_by=%2Bcreated_at&page=${p}&per_page=1&states=READY%2CFAILED&types=bits`,
+        2,
+        2,
+        2,
+      ),
+      resources: resources(failed),
+    });
+    expect(ready.createdAt).toBeLessThan(failed.createdAt);
+  });
+});
+
+type Seeds = Awaited<ReturnType<typeof appWithPackages>>;
+
+describe("ordering and paging", () => {
+  it("orders by created_at or updated_at either way, ties broken by creation in the same direction", async () => {
+    const world = await createWorld();
+    const a = await seedPackage(world.appGuid, { createdAt: T + 5, updatedAt: T + 7 });
+    const b = await seedPackage(world.appGuid, { createdAt: T + 5, updatedAt: T + 6 });
+    const c = await seedPackage(world.appGuid, { createdAt: T + 1, updatedAt: T + 7 });
+    const bearer = await developer(world);
+    const cases: [string, SeededPackage[]][] = [
+      ["", [a, b, c]],
+      ["order_by=created_at", [c, a, b]],
+      ["order_by=%2Bcreated_at", [c, a, b]],
+      ["order_by=-created_at", [b, a, c]],
+      ["order_by=updated_at", [b, a, c]],
+      ["order_by=-updated_at", [c, a, b]],
+    ];
+    for (const [query, expected] of cases) {
+      const reply = await list(`/v3/apps/${world.appGuid}/packages?${query}`, bearer);
+      expect({ query, guids: reply.json.resources.map((r: { guid: string }) => r.guid) }).toEqual({
+        query,
+        guids: expected.map((p) => p.guid),
+      });
+    }
+  });
+
+  it("a page beyond the end is empty, with the real total and a previous link", async () => {
+    const { world } = await appWithPackages();
+    const path = `/v3/apps/${world.appGuid}/packages`;
+    const reply = await list(`${path}?per_page=2&page=7`, await developer(world));
+
+    expect(reply.json).toEqual({
+      pagination: pagination(path, (p) => `page=${p}&per_page=2`, 3, 2, 7),
+      resources: [],
+    });
+    expect(reply.json.pagination.previous.href).toBe(`http://api.example.org${path}?page=6&per_page=2`);
+  });
+
+  it.each([
+    ["per_page=5000", 200],
+    ["per_page=1", 200],
+    ["page=99999999999999999999", 200],
+  ])("accepts %s", async (query, status) => {
+    const { world } = await appWithPackages();
+    const reply = await list(`/v3/apps/${world.appGuid}/packages?${query}`, await developer(world));
+    expect(reply.status).toBe(status);
+  });
+
+  it("an empty list has one page and no next or previous link", async () => {
+    const world = await createWorld();
+    const path = `/v3/apps/${world.appGuid}/packages`;
+    const reply = await list(path, await developer(world));
+    expect(reply.json).toEqual({
+      pagination: pagination(path, (p) => `page=${p}&per_page=50`, 0, 1),
+      resources: [],
+    });
+  });
+});
+
+describe("validation (400 CF-BadQueryParameter, before any lookup)", () => {
+  it.each([
+    ["page=0", "Page must be a positive integer"],
+    ["page=abc", "Page must be a positive integer"],
+    ["per_page=0", "Per page must be a positive integer"],
+    ["per_page=5001", "Per page must be between 1 and 5000"],
+    ["order_by=name", "Order by can only be: 'created_at', 'updated_at'"],
+    ["states[x]=READY", "States must be an array"],
+    ["types[x]=bits", "Types must be an array"],
+    ["guids[x]=g", "Guids must be an array"],
+    ["app_guids[x]=g", "App guids must be an array"],
+    ["space_guids[x]=g", "Space guids must be an array"],
+    ["organization_guids[x]=g", "Organization guids must be an array"],
+    [
+      "created_ats=yesterday",
+      "Created ats has an invalid timestamp format. Timestamps should be formatted as 'YYYY-MM-DDThh:mm:ssZ'",
+    ],
+    [
+      "updated_ats=2024-02-30T00:00:00Z",
+      "Updated ats has an invalid timestamp format. Timestamps should be formatted as 'YYYY-MM-DDThh:mm:ssZ'",
+    ],
+    ["created_ats[foo]=2024-01-01T00:00:00Z", "Created ats Invalid relational operator: 'foo'"],
+    [
+      "updated_ats[gt]=2024-01-01T00:00:00Z,2024-01-02T00:00:00Z",
+      "Updated ats only accepts one value when using a relational operator",
+    ],
+    ["label_selector=", "Missing label_selector value"],
+    ["invalid=1&bad=2", `Unknown query parameter(s): 'invalid', 'bad'. ${VALID}`],
+    ["foo[bar]=1", `Unknown query parameter(s): 'foo'. ${VALID}`],
+    [
+      "page=0&per_page=9999&order_by=x",
+      "Page must be a positive integer, Per page must be between 1 and 5000, Order by can only be: 'created_at', 'updated_at'",
+    ],
+  ])("%s → %s", async (query, detail) => {
+    const reply = await list(`/v3/packages?${query}`, await adminToken());
+    expect(reply.status).toBe(400);
+    expect(reply.json).toEqual(badQuery(detail));
+  });
+
+  it("on an app's list, filters across apps are unknown (no valid-parameters suffix), after CC's other checks", async () => {
+    const world = await createWorld();
+    const reply = await list(
+      `/v3/apps/${world.appGuid}/packages?space_guids=s&app_guids=a&foo=1&organization_guids=o`,
+      await developer(world),
+    );
+    expect(reply.json).toEqual(
+      badQuery(
+        `Unknown query parameter(s): 'foo'. ${VALID}, Unknown query parameter(s): 'app_guids', 'organization_guids', 'space_guids'`,
+      ),
+    );
+  });
+
+  it("validates before looking the app up: a bad query on a missing app is 400", async () => {
+    const reply = await list(`/v3/apps/${crypto.randomUUID()}/packages?page=0`, await adminToken());
+    expect(reply.json).toEqual(badQuery("Page must be a positive integer"));
+  });
+
+  it("app_guid on /v3/packages makes it that app's list, as CC reads it", async () => {
+    const { world, docker, ready, failed } = await appWithPackages();
+    const bearer = await developer(world);
+    const reply = await list(`/v3/packages?app_guid=${world.appGuid}`, bearer);
+    expect(reply.json).toEqual({
+      pagination: pagination(`/v3/apps/${world.appGuid}/packages`, (p) => `page=${p}&per_page=50`, 3, 1),
+      resources: resources(docker, ready, failed),
+    });
+    expect((await list(`/v3/packages?app_guid=${world.appGuid}&app_guids=x`, bearer)).json).toEqual(
+      badQuery("Unknown query parameter(s): 'app_guids'"),
+    );
+  });
+});
+
+describe("visibility", () => {
+  const GLOBAL: [string, string[]][] = [
+    ["admin", ["cloud_controller.admin"]],
+    ["admin_read_only", ["cloud_controller.admin_read_only", "cloud_controller.write"]],
+    ["global_auditor", ["cloud_controller.global_auditor", "cloud_controller.write"]],
+  ];
+  const READERS: RoleType[] = [
+    "space_developer",
+    "space_manager",
+    "space_auditor",
+    "space_supporter",
+    "organization_manager",
+  ];
+  const NON_READERS: RoleType[] = [
+    "organization_auditor",
+    "organization_billing_manager",
+    "organization_user",
+  ];
+
+  it.each(GLOBAL)("%s sees every package", async (_, scopes) => {
+    const one = await appWithPackages();
+    const two = await appWithPackages();
+    const bearer = await token(newUser(), { scopes });
+    const reply = await list(
+      `/v3/packages?space_guids=${one.world.spaceGuid},${two.world.spaceGuid}&types=docker`,
+      bearer,
+    );
+    expect(reply.json.resources).toEqual(resources(one.docker, two.docker));
+    expect(
+      (await list(`/v3/apps/${one.world.appGuid}/packages?types=docker`, bearer)).json.resources,
+    ).toEqual(resources(one.docker));
+  });
+
+  it.each(READERS)("a %s sees the packages of its space only", async (role) => {
+    const mine = await appWithPackages();
+    const other = await appWithPackages();
+    const user = newUser(role);
+    await grant(user, role, mine.world);
+    const bearer = await token(user);
+
+    const reply = await list("/v3/packages", bearer);
+    expect(reply.json).toEqual({
+      pagination: pagination("/v3/packages", (p) => `page=${p}&per_page=50`, 3, 1),
+      resources: resources(mine.docker, mine.ready, mine.failed),
+    });
+    expect((await list(`/v3/apps/${mine.world.appGuid}/packages`, bearer)).json.resources).toHaveLength(3);
+    expect((await list(`/v3/apps/${other.world.appGuid}/packages`, bearer)).json).toEqual(
+      cfError(10010, "CF-ResourceNotFound", "App not found"),
+    );
+  });
+
+  it.each([...NON_READERS, "no role"])(
+    "a user with %s sees an empty list, and 404 for the app's",
+    async (role) => {
+      const { world } = await appWithPackages();
+      const user = newUser();
+      if (role !== "no role") await grant(user, role as RoleType, world);
+      const bearer = await token(user);
+
+      expect((await list("/v3/packages", bearer)).json).toEqual({
+        pagination: pagination("/v3/packages", (p) => `page=${p}&per_page=50`, 0, 1),
+        resources: [],
+      });
+      const nested = await list(`/v3/apps/${world.appGuid}/packages`, bearer);
+      expect(nested.status).toBe(404);
+      expect(nested.json).toEqual(cfError(10010, "CF-ResourceNotFound", "App not found"));
+    },
+  );
+
+  it("a missing app is 404 App not found, even for admins", async () => {
+    const reply = await list(`/v3/apps/${crypto.randomUUID()}/packages`, await adminToken());
+    expect(reply.status).toBe(404);
+    expect(reply.json).toEqual(cfError(10010, "CF-ResourceNotFound", "App not found"));
+  });
+
+  it("needs a token (401) with a read scope (403)", async () => {
+    expect((await call("GET", "/v3/packages")).json).toEqual(
+      cfError(10002, "CF-NotAuthenticated", "Authentication error"),
+    );
+    const writeOnly = await token(newUser(), { scopes: ["cloud_controller.write"] });
+    const reply = await list("/v3/apps/x/packages?page=0", writeOnly);
+    expect(reply.status).toBe(403);
+    expect(reply.json).toEqual(
+      cfError(10003, "CF-NotAuthorized", "You are not authorized to perform the requested action"),
+    );
+  });
+});
