@@ -7,6 +7,7 @@ import { createDb, d1ServerTiming, d1UsageOf } from "./db/client";
 import type { AppEnv } from "./env";
 import { CfError, renderError } from "./http/errors";
 import { requestContext } from "./http/request-id";
+import { packageDropletsRouter } from "./droplets/routes";
 import { jobsRouter } from "./jobs/routes";
 import { experimentalPackagesRouter } from "./packages/experimental";
 import { packagesListRouter } from "./packages/list-routes";
@@ -32,6 +33,7 @@ export function createApp() {
     }
   });
   app.route("/", packagesListRouter);
+  app.route("/", packageDropletsRouter);
   app.route("/", experimentalPackagesRouter);
   app.route("/", jobsRouter);
   app.route("/", packagesRouter);
