@@ -1,0 +1,201 @@
+// @ts-check
+// `npm run bench [-- --quick]`: builds the worker, serves it with plain Miniflare on 127.0.0.1 beside the
+// reference workers, seeds D1, loads every endpoint of the issue from a separate autocannon process and
+// prints each beside its floor. Writes bench/results.json. Reports figures; asserts nothing.
+import { execFileSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpus, loadavg, release, totalmem } from "node:os";
+import { join } from "node:path";
+import { SignJWT } from "jose";
+import { measure, send, stopLoads } from "./measure.mjs";
+import { writeUploadFiles } from "./package-zip.mjs";
+import { checkTargets, table, targetTable } from "./report.mjs";
+import { downloadScenarios, rateScenarios, uploadScenarios } from "./scenarios.mjs";
+import { seedWorld } from "./seed.mjs";
+import { applyMigrations, buildWorker, bundleSize, startServer } from "./server.mjs";
+
+const quick = process.argv.includes("--quick");
+const PLAN = quick
+  ? {
+      seconds: 1,
+      warmupSeconds: 0,
+      maxRequests: 5_000,
+      connections: 10,
+      transfers: 1,
+      largeCount: 10_000,
+    }
+  : { seconds: 8, warmupSeconds: 1, maxRequests: 40_000, connections: 10, transfers: 3, largeCount: 100_000 };
+const SMALL_COUNT = 1_000;
+const PACKAGE_BYTES = 50 * 1024 * 1024;
+const BINDINGS = {
+  ENVIRONMENT: "development",
+  UAA_SYMMETRIC_SECRET: "tokensecret",
+  DOWNLOAD_SIGNING_KEY: "bench-download-signing-key",
+};
+
+const launched = Date.now();
+const log = (/** @type {string} */ line) =>
+  process.stderr.write(`bench [${((Date.now() - launched) / 1000).toFixed(1)} s] ${line}\n`);
+const version = (/** @type {string} */ name) =>
+  JSON.parse(readFileSync(`node_modules/${name}/package.json`, "utf8")).version;
+const git = (/** @type {string[]} */ args) => execFileSync("git", args, { encoding: "utf8" }).trim();
+
+/** A UAA-shaped HS256 token signed with the local development secret. */
+function token(/** @type {string} */ user) {
+  return new SignJWT({
+    user_id: user,
+    email: `${user}@example.com`,
+    scope: ["cloud_controller.read", "cloud_controller.write"],
+    aud: ["cloud_controller"],
+  })
+    .setProtectedHeader({ alg: "HS256", typ: "JWT" })
+    .setExpirationTime("1h")
+    .sign(new TextEncoder().encode(BINDINGS.UAA_SYMMETRIC_SECRET));
+}
+
+/**
+ * Waits until the uploaded package is READY, reading D1 directly (bounded).
+ * @param {import("./server.mjs").D1} db
+ * @param {string} guid
+ */
+async function waitReady(db, guid) {
+  for (let i = 0; i < 300; i++) {
+    const row = await db.prepare("SELECT state FROM packages WHERE guid = ?").bind(guid).first();
+    if (row?.state === "READY") return true;
+    if (row?.state === "FAILED") return false;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return false;
+}
+
+async function main() {
+  const machine = {
+    cpus: cpus().length,
+    cpuModel: cpus()[0]?.model ?? "unknown",
+    memoryBytes: totalmem(),
+    kernel: release(),
+    node: process.version,
+    loadAverageBefore: loadavg(),
+  };
+  log(`building the worker (${quick ? "quick" : "full"} run) and the 50 MiB package`);
+  mkdirSync("bench/.tmp", { recursive: true });
+  const workDir = mkdtempSync(join("bench/.tmp", "run-"));
+  const built = buildWorker();
+  const sized = bundleSize(join(workDir, "minified"));
+  const upload = writeUploadFiles(PACKAGE_BYTES, join(workDir, "package.zip"), join(workDir, "upload.form"));
+  const [minified] = await Promise.all([sized, built]);
+  const { mf, url: origin, workerdPid } = await startServer(join(workDir, "state"), BINDINGS);
+  const stop = async () => {
+    stopLoads();
+    await mf.dispose();
+    rmSync(workDir, { recursive: true, force: true });
+  };
+  process.once("SIGINT", () => stop().finally(() => process.exit(130)));
+  try {
+    log(`serving on ${origin.origin} (workerd pid ${workerdPid}); seeding D1`);
+    const db = await applyMigrations(mf);
+    const seedStarted = Date.now();
+    const world = await seedWorld(db, {
+      smallCount: SMALL_COUNT,
+      largeCount: PLAN.largeCount,
+      uploadTargets: PLAN.transfers,
+    });
+    const seedSeconds = (Date.now() - seedStarted) / 1000;
+    const tokens = {
+      small: await token(world.users.small),
+      large: await token(world.users.large),
+      writer: await token(world.users.writer),
+    };
+    // The static floor answers with as many bytes as a package response (the show, or else a seed create).
+    const shown = await fetch(new URL(`/v3/packages/${world.show.guid}`, origin), {
+      headers: { Authorization: `bearer ${tokens.large}` },
+    });
+    const packageResponseBytes = shown.ok ? (await shown.arrayBuffer()).byteLength : 463;
+    const inputs = {
+      tokens,
+      apps: world.apps,
+      show: world.show,
+      uploadGuids: world.uploadGuids,
+      packageResponseBytes,
+      form: { file: join(workDir, "upload.form"), contentType: upload.contentType },
+      zipFile: join(workDir, "package.zip"),
+      workerdPid,
+    };
+
+    /** @type {import("./report.mjs").Figure[]} */
+    const figures = [];
+    const run = async (/** @type {import("./measure.mjs").Scenario} */ scenario) => {
+      log(`measuring ${scenario.label}`);
+      const figure = await measure(origin, scenario);
+      figures.push(figure);
+      return figure;
+    };
+    for (const scenario of uploadScenarios(PLAN, inputs)) await run(scenario);
+    const uploaded =
+      figures.at(-1)?.status === "measured" && (await waitReady(db, world.uploadGuids[0] ?? ""));
+    let signedPath;
+    if (uploaded) {
+      const redirect = await send(origin, {
+        method: "GET",
+        path: `/v3/packages/${world.uploadGuids[0]}/download`,
+        headers: { Authorization: `bearer ${tokens.writer}` },
+      });
+      const location =
+        redirect.status === 302 ? new URL(redirect.headers.get("Location") ?? "", origin) : undefined;
+      // Only ever follow a link back to the server under test.
+      if (location?.origin === origin.origin) signedPath = location.pathname + location.search;
+    }
+    for (const scenario of downloadScenarios(PLAN, signedPath)) {
+      if (scenario.id === "download-follow" && !signedPath) {
+        const why = uploaded ? "no signed URL from the download redirect" : "needs an uploaded package";
+        figures.push({
+          id: scenario.id,
+          label: scenario.label,
+          floor: scenario.floor,
+          transfer: true,
+          status: "skipped",
+          note: why,
+        });
+      } else await run(scenario);
+    }
+    for (const scenario of rateScenarios(PLAN, inputs)) await run(scenario);
+
+    const bundle = { ...minified, gzipKiB: minified.wranglerGzipKiB ?? minified.gzip9Bytes / 1024 };
+    const targets = checkTargets(figures, bundle);
+    const results = {
+      date: new Date().toISOString(),
+      mode: quick ? "quick" : "full",
+      wallSeconds: (Date.now() - launched) / 1000,
+      machine: { ...machine, loadAverageAfter: loadavg() },
+      versions: {
+        miniflare: version("miniflare"),
+        workerd: version("workerd"),
+        wrangler: version("wrangler"),
+        autocannon: version("autocannon"),
+      },
+      git: {
+        commit: git(["rev-parse", "--short", "HEAD"]),
+        uncommittedChanges: git(["status", "--porcelain"]) !== "",
+      },
+      plan: { ...PLAN, smallCount: SMALL_COUNT, packageBytes: upload.zipBytes, packageFiles: upload.files },
+      seed: { packages: SMALL_COUNT + PLAN.largeCount + PLAN.transfers, seconds: seedSeconds },
+      bundle,
+      figures,
+      targets,
+    };
+    writeFileSync("bench/results.json", `${JSON.stringify(results, null, 2)}\n`);
+    process.stdout.write(`\n${table(figures)}\n\n${targetTable(targets)}\n\n`);
+    process.stdout.write(
+      `worker bundle (--minify): ${bundle.wranglerKiB ?? "?"} KiB, gzip ${bundle.gzipKiB.toFixed(2)} KiB` +
+        ` (gzip -9: ${(minified.gzip9Bytes / 1024).toFixed(2)} KiB)\n`,
+    );
+    process.stdout.write(
+      `${results.mode} run, ${results.wallSeconds.toFixed(0)} s; load average ${machine.loadAverageBefore[0]?.toFixed(2)} → ` +
+        `${results.machine.loadAverageAfter[0]?.toFixed(2)}; written to bench/results.json\n`,
+    );
+  } finally {
+    await stop();
+  }
+}
+
+await main();

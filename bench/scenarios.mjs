@@ -1,0 +1,228 @@
+// @ts-check
+// What the bench measures, in order: each endpoint of the issue right after the reference worker that
+// marks its floor, so both run under the same conditions.
+
+/** @typedef {import("./measure.mjs").Scenario} Scenario */
+
+/**
+ * @typedef {{
+ *   seconds: number,
+ *   warmupSeconds: number,
+ *   maxRequests: number,
+ *   connections: number,
+ *   transfers: number,
+ * }} Plan
+ */
+
+/**
+ * @typedef {{
+ *   tokens: { small: string, large: string, writer: string },
+ *   apps: { create: string, seed: string, upload: string, floor: string },
+ *   show: { guid: string, id: number },
+ *   uploadGuids: string[],
+ *   packageResponseBytes: number,
+ *   form: { file: string, contentType: string },
+ *   zipFile: string,
+ *   workerdPid: number,
+ * }} Inputs
+ */
+
+const SEED_BODY = '{\n  "type": "docker",\n  "url": "docker://cloudfoundry/runtime-ci"\n}';
+const bearer = (/** @type {string} */ token) => ({ Authorization: `bearer ${token}` });
+
+/**
+ * Requests/s scenarios: many small requests over `plan.connections` connections.
+ * @param {Plan} plan
+ * @param {Inputs} inputs
+ * @returns {Scenario[]}
+ */
+export function rateScenarios(plan, inputs) {
+  const bounds = {
+    connections: plan.connections,
+    seconds: plan.seconds,
+    warmupSeconds: plan.warmupSeconds,
+    maxRequests: plan.maxRequests,
+    timeoutSeconds: 10,
+  };
+  /**
+   * @param {Omit<Scenario, "load" | "probe"> & { method: string, path: string, headers?: Record<string, string>, body?: string }} s
+   * @returns {Scenario}
+   */
+  const scenario = ({ method, path, headers = {}, body, ...rest }) => {
+    const request = { method, headers, ...(body !== undefined ? { body } : {}) };
+    return {
+      ...rest,
+      load: { ...bounds, ...request, paths: [path] },
+      ...(rest.floor ? { probe: { ...request, path } } : {}),
+    };
+  };
+  const list = "/v3/packages?per_page=50";
+  return [
+    scenario({
+      id: "floor-static",
+      label: `static 200 (${inputs.packageResponseBytes} B)`,
+      expect: 200,
+      method: "GET",
+      path: `/__floor/static?bytes=${inputs.packageResponseBytes}`,
+    }),
+    scenario({
+      id: "floor-d1-read",
+      label: "bare D1 point read",
+      expect: 200,
+      method: "GET",
+      path: `/__floor/d1-read?id=${inputs.show.id}`,
+    }),
+    scenario({
+      id: "show",
+      label: "GET /v3/packages/:guid",
+      floor: "floor-d1-read",
+      expect: 200,
+      method: "GET",
+      path: `/v3/packages/${inputs.show.guid}`,
+      headers: bearer(inputs.tokens.large),
+    }),
+    scenario({
+      id: "list-small",
+      label: "GET /v3/packages?per_page=50 (1k visible)",
+      floor: "floor-d1-read",
+      expect: 200,
+      method: "GET",
+      path: list,
+      headers: bearer(inputs.tokens.small),
+    }),
+    scenario({
+      id: "list-large",
+      label: "GET /v3/packages?per_page=50 (large set visible)",
+      floor: "floor-d1-read",
+      expect: 200,
+      method: "GET",
+      path: list,
+      headers: bearer(inputs.tokens.large),
+    }),
+    scenario({
+      id: "download-redirect",
+      label: "GET /v3/packages/:guid/download (302)",
+      floor: "floor-d1-read",
+      expect: 302,
+      method: "GET",
+      path: `/v3/packages/${inputs.show.guid}/download`,
+      headers: bearer(inputs.tokens.large),
+    }),
+    scenario({
+      id: "floor-d1-insert",
+      label: "bare D1 insert",
+      expect: 201,
+      method: "POST",
+      path: `/__floor/d1-insert?app=${inputs.apps.floor}`,
+    }),
+    scenario({
+      id: "seed-create",
+      label: "POST /v3/apps/:guid/packages (seed, form type)",
+      floor: "floor-d1-insert",
+      expect: 201,
+      method: "POST",
+      path: `/v3/apps/${inputs.apps.seed}/packages`,
+      headers: { ...bearer(inputs.tokens.writer), "Content-Type": "application/x-www-form-urlencoded" },
+      body: SEED_BODY,
+    }),
+    scenario({
+      id: "create",
+      label: "POST /v3/packages (bits)",
+      floor: "floor-d1-insert",
+      expect: 201,
+      method: "POST",
+      path: "/v3/packages",
+      headers: { ...bearer(inputs.tokens.writer), "Content-Type": "application/json" },
+      body: JSON.stringify({ type: "bits", relationships: { app: { data: { guid: inputs.apps.create } } } }),
+    }),
+  ];
+}
+
+/**
+ * 50 MB scenarios, one connection, `plan.transfers` requests each: the upload after a raw R2 put of the
+ * same zip (both with workerd's memory sampled).
+ * @param {Plan} plan
+ * @param {Inputs} inputs
+ * @returns {Scenario[]}
+ */
+export function uploadScenarios(plan, inputs) {
+  const bounds = {
+    connections: 1,
+    seconds: 300,
+    warmupSeconds: 0,
+    maxRequests: plan.transfers,
+    timeoutSeconds: 120,
+  };
+  const form = { "Content-Type": inputs.form.contentType };
+  return [
+    {
+      id: "floor-r2-put",
+      label: "raw R2 put (streamed)",
+      transfer: true,
+      expect: 201,
+      sampleMemoryOf: inputs.workerdPid,
+      load: {
+        ...bounds,
+        method: "PUT",
+        headers: { "Content-Type": "application/zip" },
+        bodyFile: inputs.zipFile,
+        paths: Array.from({ length: plan.transfers }, (_, i) => `/__floor/r2/package-${i}.zip`),
+      },
+    },
+    {
+      id: "upload",
+      label: "POST /v3/packages/:guid/upload (50 MiB)",
+      floor: "floor-r2-put",
+      transfer: true,
+      expect: 200,
+      sampleMemoryOf: inputs.workerdPid,
+      // A package that does not exist: answers 404 Package not found once the route exists.
+      probe: {
+        method: "POST",
+        path: `/v3/packages/${crypto.randomUUID()}/upload`,
+        headers: { ...bearer(inputs.tokens.writer), ...form },
+        body: "",
+      },
+      load: {
+        ...bounds,
+        method: "POST",
+        headers: { ...bearer(inputs.tokens.writer), ...form },
+        bodyFile: inputs.form.file,
+        paths: inputs.uploadGuids.map((guid) => `/v3/packages/${guid}/upload`),
+      },
+    },
+  ];
+}
+
+/**
+ * Reading the bits back: a raw R2 get, then the signed URL the download redirect gave.
+ * @param {Plan} plan
+ * @param {string | undefined} signedPath path and query of the signed URL, when there is one
+ * @returns {Scenario[]}
+ */
+export function downloadScenarios(plan, signedPath) {
+  const bounds = {
+    connections: 1,
+    seconds: 300,
+    warmupSeconds: 0,
+    maxRequests: plan.transfers,
+    timeoutSeconds: 120,
+  };
+  return [
+    {
+      id: "floor-r2-get",
+      label: "raw R2 get (streamed)",
+      transfer: true,
+      expect: 200,
+      load: { ...bounds, method: "GET", headers: {}, paths: ["/__floor/r2/package-0.zip"] },
+    },
+    {
+      id: "download-follow",
+      label: "signed download URL (50 MiB)",
+      floor: "floor-r2-get",
+      transfer: true,
+      expect: 200,
+      load: { ...bounds, method: "GET", headers: {}, paths: [signedPath ?? "/"] },
+    },
+  ];
+}

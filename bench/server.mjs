@@ -1,0 +1,149 @@
+// @ts-check
+// The system under test: the worker bundle wrangler builds, served by plain Miniflare (one workerd
+// process, no wrangler dev) on 127.0.0.1 beside the reference workers, D1 and R2 persisted to a
+// temporary directory shared by all of them.
+import { execFile } from "node:child_process";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { gzipSync } from "node:zlib";
+import { Miniflare } from "miniflare";
+
+const run = promisify(execFile);
+const WRANGLER = "node_modules/.bin/wrangler";
+const TOOL_ENV = { ...process.env, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false" };
+const DB_ID = "cf-packages-bench";
+const BUCKET = "cf-packages-bits-bench";
+
+/** @typedef {Awaited<ReturnType<Miniflare["getD1Database"]>>} D1 */
+
+/** The reference workers: each answers under /__floor/<name>. */
+export const FLOORS = ["static", "d1-read", "d1-insert", "r2"];
+
+/** Vars from wrangler.toml's [vars] table (flat `KEY = "value"` lines), as production has them. */
+function productionVars() {
+  const toml = readFileSync("wrangler.toml", "utf8");
+  const table = /^\[vars\]\n([\s\S]*?)(?=^\[)/m.exec(toml)?.[1] ?? "";
+  /** @type {Record<string, string>} */
+  const vars = {};
+  for (const [, key, value] of table.matchAll(/^(\w+)\s*=\s*"([^"]*)"/gm)) vars[key ?? ""] = value ?? "";
+  return vars;
+}
+
+const compatibility = () => {
+  const toml = readFileSync("wrangler.toml", "utf8");
+  return {
+    compatibilityDate: /^compatibility_date\s*=\s*"([^"]+)"/m.exec(toml)?.[1] ?? "2026-04-26",
+    compatibilityFlags: ["nodejs_compat"],
+  };
+};
+
+/** `wrangler deploy --dry-run --outdir dist`: the bundle the bench serves. */
+export async function buildWorker() {
+  await run(WRANGLER, ["deploy", "--dry-run", "--outdir", "dist"], { env: TOOL_ENV });
+}
+
+/**
+ * The minified bundle's size as Cloudflare counts it: wrangler's own "Total Upload … / gzip: …" line,
+ * and gzip -9 of the files it wrote, as a cross-check.
+ * @param {string} outdir
+ */
+export async function bundleSize(outdir) {
+  const { stdout: output } = await run(WRANGLER, ["deploy", "--dry-run", "--minify", "--outdir", outdir], {
+    env: TOOL_ENV,
+  });
+  const line = /Total Upload:\s*([\d.]+) KiB \/ gzip:\s*([\d.]+) KiB/.exec(output);
+  const files = readdirSync(outdir).filter((name) => !name.endsWith(".map") && !name.endsWith(".md"));
+  const bytes = files.map((name) => readFileSync(join(outdir, name)));
+  return {
+    wranglerKiB: line ? Number(line[1]) : null,
+    wranglerGzipKiB: line ? Number(line[2]) : null,
+    rawBytes: bytes.reduce((sum, b) => sum + b.byteLength, 0),
+    gzip9Bytes: bytes.reduce((sum, b) => sum + gzipSync(b, { level: 9 }).byteLength, 0),
+  };
+}
+
+/**
+ * Starts one Miniflare instance with the app and the reference workers.
+ * @param {string} stateDir where D1 and R2 persist
+ * @param {Record<string, string>} bindings vars and secrets for the app
+ */
+export async function startServer(stateDir, bindings) {
+  const storage = { d1Databases: { DB: DB_ID }, r2Buckets: { BITS: BUCKET }, ...compatibility() };
+  const mf = new Miniflare({
+    host: "127.0.0.1",
+    port: 0,
+    d1Persist: join(stateDir, "d1"),
+    r2Persist: join(stateDir, "r2"),
+    workers: [
+      {
+        name: "app",
+        modules: true,
+        scriptPath: "dist/index.js",
+        bindings: { ...productionVars(), ...bindings },
+        ...storage,
+      },
+      ...FLOORS.map((floor) => ({
+        name: `floor-${floor}`,
+        modules: true,
+        scriptPath: `bench/floors/${floor}.mjs`,
+        routes: [`*/__floor/${floor}*`],
+        ...storage,
+      })),
+    ],
+  });
+  const url = await mf.ready;
+  if (url.hostname !== "127.0.0.1") throw new Error(`Miniflare listens on ${url.host}, not 127.0.0.1`);
+  return { mf, url, workerdPid: workerdPid() };
+}
+
+/** The workerd process Miniflare spawned: a child of this process. */
+function workerdPid() {
+  for (const pid of readdirSync("/proc").filter((name) => /^\d+$/.test(name))) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+      const [, comm, rest] = /^\d+ \((.*)\) (.*)/.exec(stat) ?? [];
+      if (comm === "workerd" && Number(rest?.split(" ")[1]) === process.pid) return Number(pid);
+    } catch {
+      // The process ended while we looked.
+    }
+  }
+  throw new Error("no workerd child process found");
+}
+
+/**
+ * Applies migrations/*.sql in order, split on drizzle's statement breakpoints, one batch per file.
+ * @param {import("miniflare").Miniflare} mf
+ */
+export async function applyMigrations(mf) {
+  const db = await mf.getD1Database("DB", "app");
+  for (const file of readdirSync("migrations")
+    .filter((name) => name.endsWith(".sql"))
+    .sort()) {
+    const statements = readFileSync(join("migrations", file), "utf8")
+      .split("--> statement-breakpoint")
+      .map((statement) => statement.trim())
+      .filter(Boolean);
+    await db.batch(statements.map((statement) => db.prepare(statement)));
+  }
+  return db;
+}
+
+/**
+ * Resident memory of a process, in bytes, and its high-water mark since the last `resetPeak`.
+ * @param {number} pid
+ */
+export function memoryOf(pid) {
+  const status = readFileSync(`/proc/${pid}/status`, "utf8");
+  const kib = (/** @type {string} */ field) =>
+    Number(new RegExp(`^${field}:\\s+(\\d+) kB`, "m").exec(status)?.[1]);
+  return { rss: kib("VmRSS") * 1024, peak: kib("VmHWM") * 1024 };
+}
+
+/**
+ * Resets the kernel's peak-RSS mark (VmHWM) of a process to its current RSS.
+ * @param {number} pid
+ */
+export function resetPeak(pid) {
+  writeFileSync(`/proc/${pid}/clear_refs`, "5");
+}
