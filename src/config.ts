@@ -18,6 +18,8 @@ const configSchema = z.object({
   UAA_JWKS_URL: optionalText,
   UAA_JWKS: optionalText,
   UAA_ISSUER: optionalText,
+  UAA_URL: optionalText,
+  LOGIN_URL: optionalText,
   DOWNLOAD_SIGNING_KEY: optionalText,
   MAX_PACKAGE_SIZE: positiveInt(94_371_840),
   MAX_VALID_PACKAGES_STORED: positiveInt(5),
@@ -33,6 +35,8 @@ export interface Config {
   jwksUrl: string | undefined;
   jwks: string | undefined;
   issuer: string | undefined;
+  uaaUrl: string | undefined;
+  loginUrl: string | undefined;
   downloadSigningKey: string | undefined;
   maxPackageSize: number;
   maxValidPackagesStored: number;
@@ -60,6 +64,8 @@ export function readConfig(env: Bindings): Config {
     jwksUrl: vars.UAA_JWKS_URL,
     jwks: vars.UAA_JWKS,
     issuer: vars.UAA_ISSUER,
+    uaaUrl: vars.UAA_URL,
+    loginUrl: vars.LOGIN_URL,
     downloadSigningKey: vars.DOWNLOAD_SIGNING_KEY,
     maxPackageSize: vars.MAX_PACKAGE_SIZE,
     maxValidPackagesStored: vars.MAX_VALID_PACKAGES_STORED,

@@ -12,6 +12,9 @@ export interface Bindings {
   UAA_JWKS_URL?: string;
   UAA_JWKS?: string;
   UAA_ISSUER?: string;
+  /** UAA's and the login server's URLs, advertised in the `GET /` links when set. */
+  UAA_URL?: string;
+  LOGIN_URL?: string;
   DOWNLOAD_SIGNING_KEY?: string;
   MAX_PACKAGE_SIZE?: string;
   MAX_VALID_PACKAGES_STORED?: string;

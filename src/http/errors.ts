@@ -27,6 +27,7 @@ const catalogue = {
     template: "Please delete the %s associations for your %s.",
   },
   UniquenessError: { code: 10016, status: 422, template: "%s" },
+  FeatureDisabled: { code: 330002, status: 403, template: "Feature Disabled: %s" },
   PackageBitsAlreadyUploaded: {
     code: 150004,
     status: 400,

@@ -20,19 +20,18 @@ export function unknownFieldsMessages(body: JsonObject, allowed: readonly string
   return message ? [message] : [];
 }
 
-const present = (value: unknown) => value !== undefined && value !== null;
+/** Ruby's nil?: absent from the body, or null. */
+export const isNil = (value: unknown): value is undefined | null => value === undefined || value === null;
 
 export const presenceMessages = (attribute: string, value: unknown) =>
   isBlank(value) ? [`${humanize(attribute)} can't be blank`] : [];
 
 /** `string: true`; with `allowNil`, an absent or null value passes. */
 export const stringMessages = (attribute: string, value: unknown, allowNil = false) =>
-  (allowNil && !present(value)) || typeof value === "string"
-    ? []
-    : [`${humanize(attribute)} must be a string`];
+  (allowNil && isNil(value)) || typeof value === "string" ? [] : [`${humanize(attribute)} must be a string`];
 
 export const booleanMessages = (attribute: string, value: unknown) =>
-  !present(value) || typeof value === "boolean" ? [] : [`${humanize(attribute)} must be a boolean`];
+  isNil(value) || typeof value === "boolean" ? [] : [`${humanize(attribute)} must be a boolean`];
 
 export const hashMessages = (attribute: string, value: unknown) =>
   isObject(value) ? [] : [`${humanize(attribute)} must be a hash`];

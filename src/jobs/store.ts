@@ -7,7 +7,13 @@ export type JobRow = typeof jobs.$inferSelect;
 export type JobError = JobRow["errors"][number];
 
 /** Resource types a job can act on, and the table that tells whether the resource still exists. */
-export const JOB_RESOURCES = { package: "packages", app: "apps" } as const;
+export const JOB_RESOURCES = {
+  package: "packages",
+  app: "apps",
+  space: "spaces",
+  organization: "organizations",
+  role: "roles",
+} as const;
 export type JobResourceType = keyof typeof JOB_RESOURCES;
 
 export interface NewJob {
@@ -41,6 +47,9 @@ export function findJob(db: Db, guid: string) {
       resourceExists: sql<boolean>`CASE ${jobs.resourceType}
         WHEN 'package' THEN EXISTS (SELECT 1 FROM packages p WHERE p.guid = ${jobs.resourceGuid})
         WHEN 'app' THEN EXISTS (SELECT 1 FROM apps a WHERE a.guid = ${jobs.resourceGuid})
+        WHEN 'space' THEN EXISTS (SELECT 1 FROM spaces s WHERE s.guid = ${jobs.resourceGuid})
+        WHEN 'organization' THEN EXISTS (SELECT 1 FROM organizations o WHERE o.guid = ${jobs.resourceGuid})
+        WHEN 'role' THEN EXISTS (SELECT 1 FROM roles r WHERE r.guid = ${jobs.resourceGuid})
         ELSE 0 END`.mapWith(Boolean),
     })
     .from(jobs)

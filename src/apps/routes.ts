@@ -1,0 +1,68 @@
+// /v3/apps as CC serves it: create (space developers and admins), show and list (by visibility),
+// delete (a job that deletes the app with its packages, their bits, and its droplets). The nested
+// /v3/apps/:guid/packages routes belong to the packages routers.
+import { Hono } from "hono";
+import { assertWritable } from "../authz/access";
+import type { AppEnv } from "../env";
+import { currentUser, requireRead, requireWrite } from "../http/auth";
+import { notFound, unprocessable } from "../http/errors";
+import { paginatedList } from "../http/pagination";
+import { jsonResponse } from "../http/respond";
+import { externalUrl } from "../http/urls";
+import { jsonBody, queryParams } from "../http/validation";
+import { acceptJob } from "../jobs/accept";
+import { assertMetadataLimits, NO_METADATA } from "../metadata/messages";
+import { appAccessQuery } from "./access";
+import { appNameErrors, appsListQuery, appsListRequest, createAppMessage, lifecycleErrors } from "./messages";
+import { presentApp } from "./presenter";
+import { findApp, findSpaceAccess, insertApp, listApps } from "./store";
+
+const invalidSpace = () =>
+  unprocessable("Invalid space. Ensure that the space exists and you have access to it.");
+
+export const appsRouter = new Hono<AppEnv>()
+  .post("/v3/apps", requireWrite, jsonBody(createAppMessage), async (c) => {
+    const user = currentUser(c);
+    const db = c.get("db");
+    const message = c.req.valid("json");
+    const spaceGuid = message.spaceGuid;
+    const space = spaceGuid && (await findSpaceAccess(db, user, spaceGuid));
+    if (!spaceGuid || !space) throw invalidSpace();
+    assertWritable(user, space, invalidSpace);
+    const lifecycleProblems = lifecycleErrors(message.lifecycle);
+    if (lifecycleProblems.length) throw unprocessable(lifecycleProblems);
+    const nameProblems = appNameErrors(message.name);
+    if (nameProblems.length) throw unprocessable(nameProblems);
+    assertMetadataLimits(NO_METADATA, message.metadata);
+    const app = await insertApp(
+      db,
+      { name: message.name, spaceGuid, lifecycleType: message.lifecycle.type },
+      message.metadata,
+    );
+    if (!app) throw unprocessable(`App with the name '${message.name.trim()}' already exists.`);
+    return jsonResponse(c, 201, presentApp(app, externalUrl(c)));
+  })
+  .get("/v3/apps", requireRead, queryParams(appsListQuery), async (c) => {
+    const { filters, paging, links } = appsListRequest(c.req.valid("query"));
+    const { apps, total } = await listApps(c.get("db"), currentUser(c), filters, paging);
+    const baseUrl = externalUrl(c);
+    const resources = apps.map((app) => presentApp(app, baseUrl));
+    return jsonResponse(c, 200, paginatedList(c, "/v3/apps", links, paging, total, resources));
+  })
+  .get("/v3/apps/:guid", requireRead, async (c) => {
+    const app = await findApp(c.get("db"), currentUser(c), c.req.param("guid"));
+    if (!app) throw notFound("App");
+    return jsonResponse(c, 200, presentApp(app, externalUrl(c)));
+  })
+  .delete("/v3/apps/:guid", requireWrite, async (c) => {
+    const user = currentUser(c);
+    const access = await appAccessQuery(c.get("db"), user, c.req.param("guid")).get();
+    if (!access) throw notFound("App");
+    assertWritable(user, access, () => notFound("App"));
+    return acceptJob(c, {
+      operation: "app.delete",
+      resourceType: "app",
+      resourceGuid: access.app.guid,
+      userGuid: user.guid,
+    });
+  });

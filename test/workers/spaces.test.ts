@@ -1,0 +1,352 @@
+// /v3/spaces: create (admins and organization managers), show and list by visibility, delete as a job.
+import { env } from "cloudflare:workers";
+import { beforeAll, describe, expect, it } from "vitest";
+import { createWorld, newUser, type RoleType, type World } from "./support/fixtures";
+import { BASE, call } from "./support/http";
+import { tokenFor } from "./support/packages";
+import {
+  adminReadOnlyToken,
+  adminToken,
+  anyGuid,
+  anyTimestamp,
+  badQueryBody,
+  deleteAndWait,
+  globalAuditorToken,
+  jobOf,
+  listBody,
+  NOT_AUTHORIZED,
+  notFoundBody,
+  ORG_SUSPENDED,
+  unprocessableBody,
+} from "./support/resources";
+import { token } from "./support/tokens";
+
+const spaceBody = (guid: string, name: string, organizationGuid: string) => ({
+  guid,
+  created_at: anyTimestamp(),
+  updated_at: anyTimestamp(),
+  name,
+  relationships: { organization: { data: { guid: organizationGuid } }, quota: { data: null } },
+  metadata: { labels: {}, annotations: {} },
+  links: {
+    self: { href: `${BASE}/v3/spaces/${guid}` },
+    organization: { href: `${BASE}/v3/organizations/${organizationGuid}` },
+  },
+});
+
+const worldSpace = (world: World) => spaceBody(world.spaceGuid, `space-${world.spaceGuid}`, world.orgGuid);
+const inOrganization = (guid: string) => ({ organization: { data: { guid } } });
+const INVALID_ORGANIZATION = unprocessableBody(
+  "Invalid organization. Ensure the organization exists and you have access to it.",
+);
+
+async function createSpace(bearer: string, body: unknown) {
+  return call("POST", "/v3/spaces", { token: bearer, body });
+}
+
+describe("POST /v3/spaces", () => {
+  let world: World;
+  beforeAll(async () => {
+    world = await createWorld();
+  });
+
+  it("creates a space in an organization for an admin", async () => {
+    const reply = await createSpace(await adminToken(), {
+      name: "dev",
+      relationships: inOrganization(world.orgGuid),
+    });
+    expect(reply.status).toBe(201);
+    expect(reply.json).toEqual(spaceBody(reply.json.guid, "dev", world.orgGuid));
+    expect(reply.json.guid).toEqual(anyGuid());
+    expect(Object.keys(reply.json)).toEqual([
+      "guid",
+      "created_at",
+      "updated_at",
+      "name",
+      "relationships",
+      "metadata",
+      "links",
+    ]);
+  });
+
+  it("creates one for a manager of the organization, with its metadata and a stripped name", async () => {
+    const metadata = { labels: { team: "core" }, annotations: { note: "made by the manager" } };
+    const reply = await createSpace(await tokenFor(world, "organization_manager"), {
+      name: " staging ",
+      relationships: inOrganization(world.orgGuid),
+      metadata,
+    });
+    expect(reply.status).toBe(201);
+    expect(reply.json).toEqual({ ...spaceBody(reply.json.guid, "staging", world.orgGuid), metadata });
+  });
+
+  it("refuses a name already used in the organization, but not in another", async () => {
+    const bearer = await adminToken();
+    const body = { name: "twice", relationships: inOrganization(world.orgGuid) };
+    expect((await createSpace(bearer, body)).status).toBe(201);
+    const again = await createSpace(bearer, body);
+    expect(again.status).toBe(422);
+    expect(again.json).toEqual(unprocessableBody("Name must be unique per organization"));
+    const other = await createWorld();
+    expect(
+      (await createSpace(bearer, { ...body, relationships: inOrganization(other.orgGuid) })).status,
+    ).toBe(201);
+  });
+
+  it.each<[string, (org: string) => unknown, string]>([
+    ["an empty body", () => ({}), "Relationships 'relationships' is not a hash, Name can't be blank"],
+    [
+      "no organization",
+      () => ({ name: "s", relationships: {} }),
+      'Relationships Organization can\'t be blank, Relationships Organization must be structured like this: "organization: {"data": {"guid": "valid-guid"}}"',
+    ],
+    [
+      "a guid that is not a string",
+      () => ({ name: "s", relationships: { organization: { data: { guid: 5 } } } }),
+      "Relationships Organization guid must be a string, Relationships Organization guid must be between 1 and 200 characters",
+    ],
+    [
+      "an unknown relationship",
+      (org) => ({ name: "s", relationships: { ...inOrganization(org), space: {} } }),
+      "Relationships Unknown field(s): 'space'",
+    ],
+    [
+      "an empty name",
+      (org) => ({ name: "", relationships: inOrganization(org) }),
+      "Name can't be blank, Name must not contain escaped characters",
+    ],
+    [
+      "a name that is not a string",
+      (org) => ({ name: 5, relationships: inOrganization(org) }),
+      "Name must be a string",
+    ],
+    [
+      "a name over 255 characters",
+      (org) => ({ name: "s".repeat(256), relationships: inOrganization(org) }),
+      "Name is too long (maximum is 255 characters)",
+    ],
+    [
+      "unknown fields",
+      (org) => ({ name: "s", relationships: inOrganization(org), isolation_segment: "x" }),
+      "Unknown field(s): 'isolation_segment'",
+    ],
+  ])("refuses %s with 422", async (_case, body, detail) => {
+    const reply = await createSpace(await adminToken(), body(world.orgGuid));
+    expect(reply.status).toBe(422);
+    expect(reply.json).toEqual(unprocessableBody(detail));
+  });
+
+  it("refuses an organization that does not exist, or none, with 422", async () => {
+    const bearer = await adminToken();
+    for (const relationships of [inOrganization(crypto.randomUUID()), { organization: { data: null } }]) {
+      const reply = await createSpace(bearer, { name: "s", relationships });
+      expect(reply.status).toBe(422);
+      expect(reply.json).toEqual(INVALID_ORGANIZATION);
+    }
+  });
+
+  it("refuses an organization the user cannot see with 422", async () => {
+    const reply = await createSpace(await token(newUser()), {
+      name: "s",
+      relationships: inOrganization(world.orgGuid),
+    });
+    expect(reply.status).toBe(422);
+    expect(reply.json).toEqual(INVALID_ORGANIZATION);
+  });
+
+  it.each<RoleType>([
+    "organization_user",
+    "organization_auditor",
+    "organization_billing_manager",
+    "space_developer",
+    "space_manager",
+  ])("forbids a user with the %s role", async (type) => {
+    const reply = await createSpace(await tokenFor(world, type), {
+      name: "s",
+      relationships: inOrganization(world.orgGuid),
+    });
+    expect(reply.status).toBe(403);
+    expect(reply.json).toEqual(NOT_AUTHORIZED);
+  });
+
+  it("forbids global readers (no write scope)", async () => {
+    for (const bearer of [await adminReadOnlyToken(), await globalAuditorToken()]) {
+      const reply = await createSpace(bearer, { name: "s", relationships: inOrganization(world.orgGuid) });
+      expect(reply.status).toBe(403);
+    }
+  });
+
+  it("stops a manager of a suspended organization, not an admin", async () => {
+    const suspended = await createWorld({ orgStatus: "suspended" });
+    const body = { name: "s", relationships: inOrganization(suspended.orgGuid) };
+    const manager = await createSpace(await tokenFor(suspended, "organization_manager"), body);
+    expect(manager.status).toBe(403);
+    expect(manager.json).toEqual(ORG_SUSPENDED);
+    expect((await createSpace(await adminToken(), body)).status).toBe(201);
+  });
+});
+
+describe("GET /v3/spaces/:guid", () => {
+  let world: World;
+  beforeAll(async () => {
+    world = await createWorld();
+  });
+  const show = (bearer: string) => call("GET", `/v3/spaces/${world.spaceGuid}`, { token: bearer });
+
+  it.each<[string, () => Promise<string>]>([
+    ["admin", () => adminToken()],
+    ["admin_read_only", () => adminReadOnlyToken()],
+    ["global_auditor", () => globalAuditorToken()],
+  ])("shows the space to %s", async (_case, bearer) => {
+    const reply = await show(await bearer());
+    expect(reply.status).toBe(200);
+    expect(reply.json).toEqual(worldSpace(world));
+  });
+
+  it.each<RoleType>([
+    "space_developer",
+    "space_manager",
+    "space_auditor",
+    "space_supporter",
+    "organization_manager",
+  ])("shows it to a user with the %s role", async (type) => {
+    const reply = await show(await tokenFor(world, type));
+    expect(reply.status).toBe(200);
+    expect(reply.json).toEqual(worldSpace(world));
+  });
+
+  it.each<RoleType>(["organization_user", "organization_auditor", "organization_billing_manager"])(
+    "is 404 to a user with only the %s role",
+    async (type) => {
+      const reply = await show(await tokenFor(world, type));
+      expect(reply.status).toBe(404);
+      expect(reply.json).toEqual(notFoundBody("Space"));
+    },
+  );
+
+  it("is 404 for an unknown guid", async () => {
+    const reply = await call("GET", `/v3/spaces/${crypto.randomUUID()}`, { token: await adminToken() });
+    expect(reply.status).toBe(404);
+    expect(reply.json).toEqual(notFoundBody("Space"));
+  });
+});
+
+describe("GET /v3/spaces", () => {
+  let first: World;
+  let second: World;
+  let guids: string;
+  beforeAll(async () => {
+    first = await createWorld();
+    second = await createWorld();
+    guids = `${first.spaceGuid},${second.spaceGuid}`;
+  });
+  const list = (bearer: string, query: string) => call("GET", `/v3/spaces?${query}`, { token: bearer });
+
+  it("lists every space to a global reader", async () => {
+    const reply = await list(await globalAuditorToken(), `guids=${guids}`);
+    expect(reply.status).toBe(200);
+    expect(reply.json).toEqual(listBody("/v3/spaces", { guids }, [worldSpace(first), worldSpace(second)]));
+  });
+
+  it("lists the spaces a user has a space role in or manages the organization of", async () => {
+    const developer = await tokenFor(first, "space_developer");
+    expect((await list(developer, `guids=${guids}`)).json).toEqual(
+      listBody("/v3/spaces", { guids }, [worldSpace(first)]),
+    );
+    const manager = await tokenFor(second, "organization_manager");
+    expect((await list(manager, `guids=${guids}`)).json).toEqual(
+      listBody("/v3/spaces", { guids }, [worldSpace(second)]),
+    );
+    const orgUser = await tokenFor(second, "organization_user");
+    expect((await list(orgUser, `guids=${guids}`)).json).toEqual(listBody("/v3/spaces", { guids }, []));
+  });
+
+  it("filters by organization and by name", async () => {
+    const bearer = await adminToken();
+    const byOrg = await list(bearer, `organization_guids=${second.orgGuid}`);
+    expect(byOrg.json).toEqual(
+      listBody("/v3/spaces", { organization_guids: second.orgGuid }, [worldSpace(second)]),
+    );
+    const names = `space-${first.spaceGuid}`;
+    const byName = await list(bearer, `names=${names}`);
+    expect(byName.json).toEqual(listBody("/v3/spaces", { names }, [worldSpace(first)]));
+  });
+
+  it("orders by -name and pages", async () => {
+    const reply = await list(await adminToken(), `guids=${guids}&order_by=-name&per_page=1&page=2`);
+    const [, last] = [first, second].sort((a, b) =>
+      `space-${a.spaceGuid}` > `space-${b.spaceGuid}` ? -1 : 1,
+    );
+    expect(reply.json).toEqual(
+      listBody("/v3/spaces", { guids, order_by: "-name" }, [worldSpace(last!)], {
+        total: 2,
+        pages: 2,
+        previous: 1,
+        perPage: 1,
+      }),
+    );
+  });
+
+  it("refuses unknown parameters with CC's message", async () => {
+    const reply = await list(await adminToken(), "include=organization");
+    expect(reply.status).toBe(400);
+    expect(reply.json).toEqual(
+      badQueryBody(
+        "Unknown query parameter(s): 'include'. Valid parameters are: 'page', 'per_page', 'order_by', 'created_ats', 'updated_ats', 'guids', 'label_selector', 'names', 'organization_guids'",
+      ),
+    );
+  });
+});
+
+describe("DELETE /v3/spaces/:guid", () => {
+  it("accepts an organization manager's delete as a job that removes the space", async () => {
+    const world = await createWorld();
+    const manager = await tokenFor(world, "organization_manager");
+    const reply = await deleteAndWait(`/v3/spaces/${world.spaceGuid}`, manager);
+    expect(reply.status).toBe(202);
+    expect(reply.text).toBe("");
+    const job = await jobOf(reply.headers.get("Location"), manager);
+    expect(job).toEqual({
+      guid: anyGuid(),
+      created_at: anyTimestamp(),
+      updated_at: anyTimestamp(),
+      operation: "space.delete",
+      state: "COMPLETE",
+      errors: [],
+      warnings: [],
+      links: { self: { href: `${BASE}/v3/jobs/${job.guid}` } },
+    });
+    const row = await env.DB.prepare("SELECT guid FROM spaces WHERE guid = ?").bind(world.spaceGuid).first();
+    expect(row).toBeNull();
+  });
+
+  it.each<RoleType>(["space_developer", "space_manager", "space_auditor"])(
+    "forbids a user with the %s role",
+    async (type) => {
+      const world = await createWorld();
+      const reply = await call("DELETE", `/v3/spaces/${world.spaceGuid}`, {
+        token: await tokenFor(world, type),
+      });
+      expect(reply.status).toBe(403);
+      expect(reply.json).toEqual(NOT_AUTHORIZED);
+    },
+  );
+
+  it("is 404 to a user who cannot see the space", async () => {
+    const world = await createWorld();
+    const reply = await call("DELETE", `/v3/spaces/${world.spaceGuid}`, {
+      token: await tokenFor(world, "organization_auditor"),
+    });
+    expect(reply.status).toBe(404);
+    expect(reply.json).toEqual(notFoundBody("Space"));
+  });
+
+  it("stops a manager of a suspended organization", async () => {
+    const world = await createWorld({ orgStatus: "suspended" });
+    const reply = await call("DELETE", `/v3/spaces/${world.spaceGuid}`, {
+      token: await tokenFor(world, "organization_manager"),
+    });
+    expect(reply.status).toBe(403);
+    expect(reply.json).toEqual(ORG_SUSPENDED);
+  });
+});
