@@ -66,10 +66,8 @@ export function listBody(
 }
 
 /** DELETE through the worker's own execution context, so the job it starts has finished on return. */
-export async function deleteAndWait(path: string, bearer: string) {
-  const reply = await callWithEnv({}, "DELETE", path, { token: bearer });
-  return reply;
-}
+export const deleteAndWait = (path: string, bearer: string) =>
+  callWithEnv({}, "DELETE", path, { token: bearer });
 
 /** The job a 202 points at, read back by `bearer` (its creator). */
 export async function jobOf(location: string | null, bearer: string) {
