@@ -2,24 +2,24 @@
 // presenter) → one onError that renders every failure in CF's envelope.
 import { Hono } from "hono";
 import { routePath } from "hono/route";
+import { appsRouter } from "./apps/routes";
 import { readConfig } from "./config";
 import { createDb, d1ServerTiming, d1UsageOf } from "./db/client";
+import { packageDropletsRouter } from "./droplets/routes";
 import type { AppEnv } from "./env";
 import { CfError, renderError } from "./http/errors";
 import { requestContext } from "./http/request-id";
-import { packageDropletsRouter } from "./droplets/routes";
 import { jobsRouter } from "./jobs/routes";
-import { appsRouter } from "./apps/routes";
 import { organizationsRouter } from "./organizations/routes";
-import { rolesRouter } from "./roles/routes";
-import { rootRouter } from "./root/routes";
-import { spacesRouter } from "./spaces/routes";
+import { bitsRouter } from "./packages/bits";
+import { downloadRouter } from "./packages/download";
 import { experimentalPackagesRouter } from "./packages/experimental";
 import { packagesListRouter } from "./packages/list-routes";
 import { packagesRouter } from "./packages/routes";
-import { bitsRouter } from "./packages/bits";
-import { downloadRouter } from "./packages/download";
 import { resourceMatchesRouter } from "./resource-matches/routes";
+import { rolesRouter } from "./roles/routes";
+import { rootRouter } from "./root/routes";
+import { spacesRouter } from "./spaces/routes";
 
 export function createApp() {
   const app = new Hono<AppEnv>();

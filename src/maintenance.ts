@@ -1,9 +1,9 @@
 // What the cron trigger runs: work that must end even when the request that started it is gone.
 import { retryBlobDeletions } from "./blobs/deletions";
+import { readConfig } from "./config";
 import { createDb } from "./db/client";
 import type { Bindings } from "./env";
 import { resumeStalledJobs } from "./jobs/runner";
-import { readConfig } from "./config";
 import { expireOldPackages } from "./packages/retention";
 import { failStuckPackages } from "./packages/watchdog";
 

@@ -30,7 +30,8 @@ export function canReadSpace(user: User, spaceGuid: SQLiteColumn | SQL): SQL<boo
 /** SQL boolean: may the user write to (develop in) the space in `spaceGuid`? */
 export function canWriteSpace(user: User, spaceGuid: SQLiteColumn | SQL): SQL<boolean> {
   if (user.admin) return sql<boolean>`1`.mapWith(Boolean);
-  return sql<boolean>`EXISTS (SELECT 1 FROM roles r WHERE r.user_guid = ${user.guid} AND r.space_guid = ${spaceGuid} AND r.type = 'space_developer')`.mapWith(
+  // The space column stays outside the subquery, so it can never bind to roles' own space_guid.
+  return sql<boolean>`(${spaceGuid} IN (SELECT r.space_guid FROM roles r WHERE r.user_guid = ${user.guid} AND r.type = 'space_developer'))`.mapWith(
     Boolean,
   );
 }

@@ -45,8 +45,16 @@ const catalogue = {
   },
   AppPackageInvalid: { code: 150001, status: 400, template: "The app package is invalid: %s" },
   AppBitsUploadInvalid: { code: 160001, status: 400, template: "The app upload is invalid: %s" },
-  AppResourcesFileModeInvalid: { code: 160003, status: 400, template: "The resource file mode is invalid: %s" },
-  AppResourcesFilePathInvalid: { code: 160004, status: 400, template: "The resource file path is invalid: %s" },
+  AppResourcesFileModeInvalid: {
+    code: 160003,
+    status: 400,
+    template: "The resource file mode is invalid: %s",
+  },
+  AppResourcesFilePathInvalid: {
+    code: 160004,
+    status: 400,
+    template: "The resource file path is invalid: %s",
+  },
   LabelLimitExceeded: {
     code: 390020,
     status: 422,
