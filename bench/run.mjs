@@ -68,6 +68,69 @@ async function waitReady(db, guid) {
   return false;
 }
 
+/**
+ * The path and query of the signed URL the download redirect gives for `guid`, when it points back at
+ * the server under test (the bench never sends a request anywhere else).
+ * @param {URL} origin
+ * @param {string} guid
+ * @param {string} bearer
+ */
+async function signedDownloadPath(origin, guid, bearer) {
+  const headers = { Authorization: `bearer ${bearer}` };
+  const redirect = await send(origin, { method: "GET", path: `/v3/packages/${guid}/download`, headers });
+  if (redirect.status !== 302) return undefined;
+  const location = new URL(redirect.headers.get("Location") ?? "", origin);
+  return location.origin === origin.origin ? location.pathname + location.search : undefined;
+}
+
+/**
+ * Every scenario in order; a scenario that throws is recorded as failed and the run goes on.
+ * @param {URL} origin
+ * @param {import("./server.mjs").D1} db
+ * @param {import("./scenarios.mjs").Inputs} inputs
+ */
+async function measureAll(origin, db, inputs) {
+  /** @type {import("./report.mjs").Figure[]} */
+  const figures = [];
+  const run = async (/** @type {import("./measure.mjs").Scenario} */ scenario) => {
+    log(`measuring ${scenario.label}`);
+    const figure = await measure(origin, scenario).catch((/** @type {Error} */ err) => ({
+      id: scenario.id,
+      label: scenario.label,
+      floor: scenario.floor,
+      transfer: scenario.transfer,
+      status: /** @type {const} */ ("failed"),
+      note: err.message,
+    }));
+    figures.push(figure);
+    return figure;
+  };
+  let uploaded = false;
+  for (const scenario of uploadScenarios(PLAN, inputs)) {
+    const figure = await run(scenario);
+    if (scenario.id === "upload") uploaded = figure.status === "measured";
+  }
+  const [first = ""] = inputs.uploadGuids;
+  const ready = uploaded && (await waitReady(db, first));
+  const signedPath = ready ? await signedDownloadPath(origin, first, inputs.tokens.writer) : undefined;
+  for (const scenario of downloadScenarios(PLAN, signedPath)) {
+    if (scenario.id !== "download-follow" || signedPath) await run(scenario);
+    else {
+      const note = ready ? "no signed URL from the download redirect" : "needs an uploaded READY package";
+      figures.push({
+        id: scenario.id,
+        label: scenario.label,
+        floor: scenario.floor,
+        transfer: true,
+        status: "skipped",
+        note,
+      });
+    }
+  }
+  for (const scenario of rateScenarios(PLAN, inputs)) await run(scenario);
+  return figures;
+}
+
 async function main() {
   const machine = {
     cpus: cpus().length,
@@ -77,22 +140,30 @@ async function main() {
     node: process.version,
     loadAverageBefore: loadavg(),
   };
-  log(`building the worker (${quick ? "quick" : "full"} run) and the 50 MiB package`);
   mkdirSync("bench/.tmp", { recursive: true });
   const workDir = mkdtempSync(join("bench/.tmp", "run-"));
-  const built = buildWorker();
-  const sized = bundleSize(join(workDir, "minified"));
-  const upload = writeUploadFiles(PACKAGE_BYTES, join(workDir, "package.zip"), join(workDir, "upload.form"));
-  const [minified] = await Promise.all([sized, built]);
-  const { mf, url: origin, workerdPid } = await startServer(join(workDir, "state"), BINDINGS);
+  /** @type {import("miniflare").Miniflare | undefined} */
+  let mf;
   const stop = async () => {
     stopLoads();
-    await mf.dispose();
+    await mf?.dispose();
     rmSync(workDir, { recursive: true, force: true });
   };
   process.once("SIGINT", () => stop().finally(() => process.exit(130)));
   try {
-    log(`serving on ${origin.origin} (workerd pid ${workerdPid}); seeding D1`);
+    log(`building the worker (${quick ? "quick" : "full"} run) and the 50 MiB package`);
+    const built = buildWorker();
+    const sized = bundleSize(join(workDir, "minified"));
+    const upload = writeUploadFiles(
+      PACKAGE_BYTES,
+      join(workDir, "package.zip"),
+      join(workDir, "upload.form"),
+    );
+    const [minified] = await Promise.all([sized, built]);
+    const server = await startServer(join(workDir, "state"), BINDINGS);
+    mf = server.mf;
+    const origin = server.url;
+    log(`serving on ${origin.origin} (workerd pid ${server.workerdPid}); seeding D1`);
     const db = await applyMigrations(mf);
     const seedStarted = Date.now();
     const world = await seedWorld(db, {
@@ -106,59 +177,20 @@ async function main() {
       large: await token(world.users.large),
       writer: await token(world.users.writer),
     };
-    // The static floor answers with as many bytes as a package response (the show, or else a seed create).
+    // The static floor answers with as many bytes as a package response (the show's, else the seed's).
     const shown = await fetch(new URL(`/v3/packages/${world.show.guid}`, origin), {
       headers: { Authorization: `bearer ${tokens.large}` },
     });
-    const packageResponseBytes = shown.ok ? (await shown.arrayBuffer()).byteLength : 463;
-    const inputs = {
+    const figures = await measureAll(origin, db, {
       tokens,
       apps: world.apps,
       show: world.show,
       uploadGuids: world.uploadGuids,
-      packageResponseBytes,
+      packageResponseBytes: shown.ok ? (await shown.arrayBuffer()).byteLength : 463,
       form: { file: join(workDir, "upload.form"), contentType: upload.contentType },
       zipFile: join(workDir, "package.zip"),
-      workerdPid,
-    };
-
-    /** @type {import("./report.mjs").Figure[]} */
-    const figures = [];
-    const run = async (/** @type {import("./measure.mjs").Scenario} */ scenario) => {
-      log(`measuring ${scenario.label}`);
-      const figure = await measure(origin, scenario);
-      figures.push(figure);
-      return figure;
-    };
-    for (const scenario of uploadScenarios(PLAN, inputs)) await run(scenario);
-    const uploaded =
-      figures.at(-1)?.status === "measured" && (await waitReady(db, world.uploadGuids[0] ?? ""));
-    let signedPath;
-    if (uploaded) {
-      const redirect = await send(origin, {
-        method: "GET",
-        path: `/v3/packages/${world.uploadGuids[0]}/download`,
-        headers: { Authorization: `bearer ${tokens.writer}` },
-      });
-      const location =
-        redirect.status === 302 ? new URL(redirect.headers.get("Location") ?? "", origin) : undefined;
-      // Only ever follow a link back to the server under test.
-      if (location?.origin === origin.origin) signedPath = location.pathname + location.search;
-    }
-    for (const scenario of downloadScenarios(PLAN, signedPath)) {
-      if (scenario.id === "download-follow" && !signedPath) {
-        const why = uploaded ? "no signed URL from the download redirect" : "needs an uploaded package";
-        figures.push({
-          id: scenario.id,
-          label: scenario.label,
-          floor: scenario.floor,
-          transfer: true,
-          status: "skipped",
-          note: why,
-        });
-      } else await run(scenario);
-    }
-    for (const scenario of rateScenarios(PLAN, inputs)) await run(scenario);
+      workerdPid: server.workerdPid,
+    });
 
     const bundle = { ...minified, gzipKiB: minified.wranglerGzipKiB ?? minified.gzip9Bytes / 1024 };
     const targets = checkTargets(figures, bundle);
@@ -189,9 +221,10 @@ async function main() {
       `worker bundle (--minify): ${bundle.wranglerKiB ?? "?"} KiB, gzip ${bundle.gzipKiB.toFixed(2)} KiB` +
         ` (gzip -9: ${(minified.gzip9Bytes / 1024).toFixed(2)} KiB)\n`,
     );
+    const load = (/** @type {number[]} */ averages) => averages[0]?.toFixed(2);
     process.stdout.write(
-      `${results.mode} run, ${results.wallSeconds.toFixed(0)} s; load average ${machine.loadAverageBefore[0]?.toFixed(2)} → ` +
-        `${results.machine.loadAverageAfter[0]?.toFixed(2)}; written to bench/results.json\n`,
+      `${results.mode} run, ${results.wallSeconds.toFixed(0)} s; load average ${load(machine.loadAverageBefore)} → ` +
+        `${load(results.machine.loadAverageAfter)}; written to bench/results.json\n`,
     );
   } finally {
     await stop();
