@@ -10,9 +10,16 @@ export interface AccessFlags {
   organizationStatus: "active" | "suspended";
 }
 
-/** Throws unless the user may write; `invisible` is the error for a resource they cannot see. */
-export function assertWritable(user: User, access: AccessFlags, invisible: () => CfError): void {
-  if (!access.readable) throw invisible();
+/**
+ * Throws unless the user may write; `invisible` is the error for a resource that is missing
+ * (`access` undefined) or that they cannot see.
+ */
+export function assertWritable(
+  user: User,
+  access: AccessFlags | undefined,
+  invisible: () => CfError,
+): asserts access is AccessFlags {
+  if (!access?.readable) throw invisible();
   if (!access.writable) throw new CfError("NotAuthorized");
   if (access.organizationStatus === "suspended" && !user.admin) throw new CfError("OrgSuspended");
 }

@@ -10,8 +10,8 @@ import { notFound, unprocessable } from "../http/errors";
 import { jsonResponse } from "../http/respond";
 import { timestamp } from "../http/urls";
 import { isObject, readJsonObject, unknownFieldsMessage } from "../http/validation";
-import { startCopy } from "./copy";
-import { copyOf, findCopyAccess, insertPackage, type PackageRow } from "./store";
+import { copyPackage } from "./copy";
+import { insertPackage, type PackageRow } from "./store";
 
 const isBlank = (value: unknown) =>
   value === undefined || value === null || (typeof value === "string" && !value.trim());
@@ -70,15 +70,10 @@ export const experimentalPackagesRouter = new Hono<AppEnv>().post(
     const sourceGuid = c.req.query("source_package_guid");
 
     if (sourceGuid !== undefined) {
-      const { app, source } = await findCopyAccess(db, user, appGuid, sourceGuid);
-      if (!app) throw notFound("App");
-      assertWritable(user, app, () => notFound("App"));
-      if (!source) throw notFound("Package");
-      assertWritable(user, source, () => notFound("Package"));
-      if (source.package.appGuid === appGuid)
-        throw unprocessable("Source and destination app cannot be the same");
-      const copy = await insertPackage(db, copyOf(source.package, appGuid));
-      startCopy(c, source.package, copy);
+      const copy = await copyPackage(c, appGuid, sourceGuid, {
+        app: () => notFound("App"),
+        source: () => notFound("Package"),
+      });
       return jsonResponse(c, 201, presentExperimentalPackage(copy), true);
     }
 
