@@ -24,7 +24,7 @@ const PLAN = quick
       transfers: 1,
       largeCount: 10_000,
     }
-  : { seconds: 8, warmupSeconds: 1, maxRequests: 40_000, connections: 10, transfers: 3, largeCount: 100_000 };
+  : { seconds: 7, warmupSeconds: 1, maxRequests: 40_000, connections: 10, transfers: 3, largeCount: 100_000 };
 const SMALL_COUNT = 1_000;
 const PACKAGE_BYTES = 50 * 1024 * 1024;
 const BINDINGS = {

@@ -11,6 +11,7 @@
  *   maxRequests: number,
  *   connections: number,
  *   transfers: number,
+ *   largeCount: number,
  * }} Plan
  */
 
@@ -92,7 +93,7 @@ export function rateScenarios(plan, inputs) {
     }),
     scenario({
       id: "list-large",
-      label: "GET /v3/packages?per_page=50 (large set visible)",
+      label: `GET /v3/packages?per_page=50 (${plan.largeCount / 1000}k visible)`,
       floor: "floor-d1-read",
       expect: 200,
       method: "GET",
