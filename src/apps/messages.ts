@@ -10,6 +10,7 @@ import {
   isPrintable,
   metadataMessages,
   metadataOf,
+  nestedMessages,
   presenceMessages,
   relationshipGuid,
   relationshipsMessages,
@@ -62,7 +63,7 @@ function lifecycleMessages(body: JsonObject): string[] {
     validated = [`Lifecycle type is not included in the list: ${LIFECYCLE_TYPES.join(", ")}`];
   } else if (isObject(data)) {
     const dataMessages = type === "docker" ? unknownFieldsMessages(data, []) : buildpackDataMessages(data);
-    validated = dataMessages.map((message) => `Lifecycle ${message}`);
+    validated = nestedMessages("lifecycle", dataMessages);
   }
   return [
     ...validated,
@@ -99,7 +100,7 @@ export const createAppMessage = ccMessage(
   ],
   (body) => ({
     name: body.name as string,
-    spaceGuid: relationshipGuid((body.relationships as { space?: unknown }).space),
+    spaceGuid: relationshipGuid(body.relationships, "space"),
     lifecycle: parseLifecycle(body),
     metadata: metadataOf(body),
   }),

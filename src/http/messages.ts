@@ -23,8 +23,9 @@ export function unknownFieldsMessages(body: JsonObject, allowed: readonly string
 /** Ruby's nil?: absent from the body, or null. */
 export const isNil = (value: unknown): value is undefined | null => value === undefined || value === null;
 
-export const presenceMessages = (attribute: string, value: unknown) =>
-  isBlank(value) ? [`${humanize(attribute)} can't be blank`] : [];
+/** `presence: true`, with ActiveModel's message unless the validation names its own. */
+export const presenceMessages = (attribute: string, value: unknown, message = "can't be blank") =>
+  isBlank(value) ? [`${humanize(attribute)} ${message}`] : [];
 
 /** `string: true`; with `allowNil`, an absent or null value passes. */
 export const stringMessages = (attribute: string, value: unknown, allowNil = false) =>
@@ -58,15 +59,12 @@ export const printableMessages = (attribute: string, value: unknown) =>
     ? []
     : [`${humanize(attribute)} must not contain escaped characters`];
 
-/** CC's GuidValidator: a string of 1 to 200 characters. */
+/** CC's GuidValidator: a string of 1 to 200 characters (Ruby's characters, not UTF-16 units). */
 export function guidMessages(attribute: string, value: unknown): string[] {
-  const name = humanize(attribute);
-  const isString = typeof value === "string";
+  const length = typeof value === "string" ? [...value].length : 0;
   return [
-    ...(isString ? [] : [`${name} must be a string`]),
-    ...(isString && value.length >= 1 && value.length <= 200
-      ? []
-      : [`${name} must be between 1 and 200 characters`]),
+    ...stringMessages(attribute, value),
+    ...(length >= 1 && length <= 200 ? [] : [`${humanize(attribute)} must be between 1 and 200 characters`]),
   ];
 }
 
@@ -90,16 +88,24 @@ export function toOneRelationshipMessages(attribute: string, relationship: unkno
   return isObject(data) ? guidMessages(`${attribute} Guid`, data.guid) : [];
 }
 
-/** The guid inside `{"data": {"guid": ...}}`, once the relationship has been validated. */
-export function relationshipGuid(relationship: unknown): string | undefined {
+/** `relationships[name].data.guid` when it is a string (a validated body's, or a raw one's). */
+export function relationshipGuid(relationships: unknown, name: string): string | undefined {
+  const relationship = isObject(relationships) ? relationships[name] : undefined;
   const data = isObject(relationship) ? relationship.data : undefined;
   return isObject(data) && typeof data.guid === "string" ? data.guid : undefined;
 }
 
-/** CC's RelationshipValidator: `relationships` must be a hash; its own messages are prefixed. */
+/** The messages of a nested message (relationships, lifecycle, data) as CC adds them to its attribute. */
+export const nestedMessages = (attribute: string, messages: readonly string[]) =>
+  messages.map((message) => `${humanize(attribute)} ${message}`);
+
+/** CC's RelationshipValidator: `relationships` must be a non-empty object; its own messages are prefixed. */
 export function relationshipsMessages(relationships: unknown, check: (value: JsonObject) => string[]) {
-  if (!isObject(relationships)) return ["Relationships 'relationships' is not a hash"];
-  return check(relationships).map((message) => `Relationships ${message}`);
+  if (!isObject(relationships)) return ["Relationships 'relationships' is not an object"];
+  if (Object.keys(relationships).length === 0) {
+    return ["Relationships 'relationships' must include one or more valid relationships"];
+  }
+  return nestedMessages("relationships", check(relationships));
 }
 
 /** CC's MetadataBaseMessage: the `metadata` member's messages, when it is sent. */

@@ -104,15 +104,12 @@ export const createRoleMessage = ccMessage(
       ? []
       : [`Type must be one of the allowed types [${ALL_ROLES.map((role) => `"${role}"`).join(", ")}]`]),
   ],
-  (body) => {
-    const relationships = body.relationships as JsonObject;
-    return {
-      type: body.type as RoleType,
-      userGuid: relationshipGuid(relationships.user),
-      spaceGuid: relationshipGuid(relationships.space),
-      organizationGuid: relationshipGuid(relationships.organization),
-    };
-  },
+  (body) => ({
+    type: body.type as RoleType,
+    userGuid: relationshipGuid(body.relationships, "user"),
+    spaceGuid: relationshipGuid(body.relationships, "space"),
+    organizationGuid: relationshipGuid(body.relationships, "organization"),
+  }),
 );
 
 export const rolesListQuery = listQuery(

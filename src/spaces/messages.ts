@@ -33,7 +33,7 @@ export const createSpaceMessage = ccMessage(
   ],
   (body) => ({
     name: body.name as string,
-    organizationGuid: relationshipGuid((body.relationships as { organization?: unknown }).organization),
+    organizationGuid: relationshipGuid(body.relationships, "organization"),
     metadata: metadataOf(body),
   }),
 );

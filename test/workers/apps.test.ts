@@ -111,11 +111,11 @@ describe("POST /v3/apps", () => {
   });
 
   it.each<[string, (space: string) => unknown, string]>([
-    ["an empty body", () => ({}), "Relationships 'relationships' is not a hash, Name must be a string"],
+    ["an empty body", () => ({}), "Relationships 'relationships' is not an object, Name must be a string"],
     [
       "no space",
       () => ({ name: "a", relationships: {} }),
-      'Relationships Space can\'t be blank, Relationships Space must be structured like this: "space: {"data": {"guid": "valid-guid"}}"',
+      "Relationships 'relationships' must include one or more valid relationships",
     ],
     [
       "an unknown lifecycle type",

@@ -245,7 +245,7 @@ describe("POST /v3/roles: validation", () => {
   const space = crypto.randomUUID();
   const user = "some-user";
   it.each<[string, unknown, string]>([
-    ["an empty body", {}, `Relationships 'relationships' is not a hash, ${ALLOWED_TYPES}`],
+    ["an empty body", {}, `Relationships 'relationships' is not an object, ${ALLOWED_TYPES}`],
     [
       "no space or organization",
       { type: "space_developer", relationships: { user: userData(user) } },

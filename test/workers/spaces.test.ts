@@ -94,11 +94,11 @@ describe("POST /v3/spaces", () => {
   });
 
   it.each<[string, (org: string) => unknown, string]>([
-    ["an empty body", () => ({}), "Relationships 'relationships' is not a hash, Name can't be blank"],
+    ["an empty body", () => ({}), "Relationships 'relationships' is not an object, Name can't be blank"],
     [
       "no organization",
       () => ({ name: "s", relationships: {} }),
-      'Relationships Organization can\'t be blank, Relationships Organization must be structured like this: "organization: {"data": {"guid": "valid-guid"}}"',
+      "Relationships 'relationships' must include one or more valid relationships",
     ],
     [
       "a guid that is not a string",
