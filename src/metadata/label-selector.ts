@@ -5,7 +5,7 @@ import { type SQL, sql } from "drizzle-orm";
 import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
 import * as z from "zod";
 import type { NestedParam } from "../http/pagination";
-import { metadataSchema } from "./messages";
+import { labelValueError, metadataKeyError } from "./messages";
 
 export const MAX_LABEL_SELECTOR_REQUIREMENTS = 50;
 
@@ -46,20 +46,12 @@ function requirementOf(text: string): LabelRequirement | undefined {
   return undefined;
 }
 
-/**
- * The metadata rule a selector key or value breaks, in CC's words. The rules are the label rules of
- * metadata updates, so they are asked of that one validator rather than restated here.
- */
-function labelProblem(key: string, value: string): string | undefined {
-  const result = metadataSchema.safeParse({ labels: { [key]: value } });
-  return result.error?.issues[0]?.message.replace(/^Metadata label (key|value) error: /, "");
-}
-
+/** The label rule a requirement's key or one of its values breaks, in CC's words. */
 function requirementProblem(requirement: LabelRequirement | undefined): string | undefined {
   if (!requirement) return "Invalid label_selector value";
   return (
-    labelProblem(requirement.key, "") ??
-    requirement.values.map((value) => labelProblem("key", value)).find((problem) => problem !== undefined)
+    metadataKeyError(requirement.key) ??
+    requirement.values.map(labelValueError).find((problem) => problem !== undefined)
   );
 }
 

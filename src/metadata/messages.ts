@@ -31,7 +31,7 @@ function splitKey(key: string): { prefix: string | undefined; name: string } {
   return { prefix: parts[0], name: parts[1] ?? "" };
 }
 
-/** A label key name or label value: the first broken rule, if any. */
+/** A label key's name part or a label value: the first broken rule, if any. */
 function nameError(text: string): string | undefined {
   if (INVALID_CHARACTER.test(text)) return `'${text}' contains invalid characters`;
   if (!ALPHANUMERIC_EDGES.test(text)) return `'${text}' starts or ends with invalid characters`;
@@ -40,8 +40,8 @@ function nameError(text: string): string | undefined {
   return undefined;
 }
 
-/** A label or annotation key: the first broken rule, if any. */
-function keyError(key: string): string | undefined {
+/** A label or annotation key: the first broken rule in CC's words, if any. */
+export function metadataKeyError(key: string): string | undefined {
   if (isBlank(key)) return "key cannot be empty string";
   if (key.split("/").length > 2) return "key has more than one '/'";
   const { prefix, name } = splitKey(key);
@@ -63,15 +63,18 @@ function storedValue(value: unknown): string | null | undefined {
   return undefined;
 }
 
+/** A label value: the first broken rule in CC's words, if any; an empty value breaks none. */
+export const labelValueError = (value: string) => (value ? nameError(value) : undefined);
+
 function labelMessages(labels: JsonObject): string[] {
   const messages: string[] = [];
   for (const [key, raw] of Object.entries(labels)) {
-    const keyProblem = keyError(key);
+    const keyProblem = metadataKeyError(key);
     if (keyProblem) messages.push(`Metadata label key error: ${keyProblem}`);
     // An object or array value is never a valid label value: CC reports its text's characters.
     const stored = storedValue(raw);
     const value = stored === undefined ? JSON.stringify(raw) : stored;
-    const valueProblem = value ? nameError(value) : undefined;
+    const valueProblem = value === null ? undefined : labelValueError(value);
     if (valueProblem) messages.push(`Metadata label value error: ${valueProblem}`);
   }
   return messages;
@@ -82,7 +85,7 @@ function annotationMessages(annotations: JsonObject): string[] {
   for (const [key, raw] of Object.entries(annotations)) {
     const value = storedValue(raw);
     // CC checks an annotation's key only when it sets a non-blank value.
-    const keyProblem = isBlank(value) ? undefined : keyError(key);
+    const keyProblem = isBlank(value) ? undefined : metadataKeyError(key);
     if (keyProblem) messages.push(`Metadata annotation key error: ${keyProblem}`);
     if (value === undefined) {
       messages.push("Metadata annotation value error: value must be a string or null");
