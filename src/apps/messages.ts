@@ -1,7 +1,8 @@
 // CC's AppCreateMessage (metadata, unknown fields, relationships.space, lifecycle, name) with the
 // lifecycle data messages of the buildpack and docker lifecycles, and AppsListMessage (without stacks,
 // include and lifecycle_type).
-import type * as z from "zod";
+
+import { listMessage } from "../http/list-messages";
 import {
   ccMessage,
   hashMessages,
@@ -18,9 +19,7 @@ import {
   toOneRelationshipMessages,
   unknownFieldsMessages,
 } from "../http/messages";
-import { commaList, commaListLink, listQuery, orderByParam } from "../http/pagination";
 import { isObject, type JsonObject } from "../http/validation";
-import { metadataListFields, metadataListRequest } from "../packages/list-messages";
 
 const LIFECYCLE_TYPES = ["buildpack", "docker"] as const;
 type LifecycleType = (typeof LIFECYCLE_TYPES)[number];
@@ -128,44 +127,12 @@ export function appNameErrors(name: string): string[] {
   ];
 }
 
-export const appsListQuery = listQuery(
-  {
-    ...metadataListFields,
-    order_by: orderByParam(["created_at", "updated_at", "name"]),
-    names: commaList("Names"),
-    organization_guids: commaList("Organization guids"),
-    space_guids: commaList("Space guids"),
-  },
-  [
-    "page",
-    "per_page",
-    "order_by",
-    "created_ats",
-    "updated_ats",
-    "guids",
-    "label_selector",
-    "names",
-    "organization_guids",
-    "space_guids",
-  ],
-);
+const appsList = listMessage({
+  orderBy: ["name"],
+  labelSelector: "after guids",
+  params: { names: "list", organization_guids: "list", space_guids: "list" },
+});
 
+export const appsListQuery = appsList.query;
 /** The list query read into store filters, paging and the parameters its pagination links repeat. */
-export function appsListRequest(query: z.output<typeof appsListQuery>) {
-  const { paging, filters, links } = metadataListRequest(query);
-  return {
-    paging,
-    filters: {
-      ...filters,
-      names: query.names,
-      organizationGuids: query.organization_guids,
-      spaceGuids: query.space_guids,
-    },
-    links: {
-      ...links,
-      names: commaListLink(query.names),
-      organization_guids: commaListLink(query.organization_guids),
-      space_guids: commaListLink(query.space_guids),
-    },
-  };
-}
+export const appsListRequest = appsList.request;

@@ -5,6 +5,7 @@ import { tryDecodeURIComponent } from "hono/utils/url";
 import * as z from "zod";
 import type { AppEnv } from "../env";
 import { externalUrl } from "./urls";
+import { quoted } from "./validation";
 
 export const DEFAULT_PER_PAGE = 50;
 export const MAX_PER_PAGE = 5000;
@@ -29,7 +30,7 @@ export const pageParams = {
 /** `order_by` over the given fields, each optionally prefixed with + or -. */
 export function orderByParam<F extends string>(fields: readonly F[]) {
   const pattern = new RegExp(`^[+-]?(${fields.join("|")})$`);
-  const message = `Order by can only be: ${fields.map((f) => `'${f}'`).join(", ")}`;
+  const message = `Order by can only be: ${quoted(fields)}`;
   return z
     .string({ error: message })
     .optional()
@@ -60,6 +61,10 @@ function nestParams(flat: Record<string, string>): Record<string, string | Neste
   return Object.fromEntries([...params].map(([k, v]) => [k, v instanceof Map ? Object.fromEntries(v) : v]));
 }
 
+/** CC's words for parameters a list does not take. */
+export const unknownQueryParameters = (keys: readonly string[]) =>
+  `Unknown query parameter(s): ${quoted(keys)}`;
+
 /**
  * A list's query schema: `shape` plus CC's rejection of unknown keys, which names them and lists the
  * valid ones in `validOrder` (CC's order). Repeated keys are not lists in CC: the last one wins.
@@ -84,7 +89,7 @@ export function listQuery<S extends z.ZodRawShape>(shape: S, validOrder: readonl
         if (unknown.length) {
           ctx.addIssue({
             code: "custom",
-            message: `Unknown query parameter(s): ${unknown.map((k) => `'${k}'`).join(", ")}. Valid parameters are: ${validOrder.map((k) => `'${k}'`).join(", ")}`,
+            message: `${unknownQueryParameters(unknown)}. Valid parameters are: ${quoted(validOrder)}`,
           });
         }
       }),

@@ -41,10 +41,13 @@ export function messagesOf(error: { issues: readonly { message: string }[] }): s
   return [...new Set(error.issues.map((issue) => issue.message))];
 }
 
+/** Names as CC's messages list them: `'a', 'b'`. */
+export const quoted = (names: readonly string[]) => names.map((name) => `'${name}'`).join(", ");
+
 /** `Unknown field(s): 'a', 'b'` for keys outside `allowed`, as CC's message validators word it. */
 export function unknownFieldsMessage(value: JsonObject, allowed: readonly string[]): string | undefined {
   const unknown = Object.keys(value).filter((key) => !allowed.includes(key));
-  return unknown.length ? `Unknown field(s): ${unknown.map((k) => `'${k}'`).join(", ")}` : undefined;
+  return unknown.length ? `Unknown field(s): ${quoted(unknown)}` : undefined;
 }
 
 /** Validates the body (JSON whatever the Content-Type) against a message schema; 422 on failure. */

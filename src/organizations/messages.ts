@@ -1,6 +1,7 @@
 // CC's OrganizationCreateMessage (validations in its order: metadata, unknown fields, name, suspended, then
 // presence from the create subclass) and OrgsListMessage (without isolation_segment_guid).
-import type * as z from "zod";
+
+import { listMessage } from "../http/list-messages";
 import {
   booleanMessages,
   ccMessage,
@@ -12,8 +13,6 @@ import {
   stringMessages,
   unknownFieldsMessages,
 } from "../http/messages";
-import { commaList, commaListLink, listQuery, orderByParam } from "../http/pagination";
-import { metadataListFields, metadataListRequest } from "../packages/list-messages";
 
 export const createOrganizationMessage = ccMessage(
   (body) => [
@@ -28,21 +27,12 @@ export const createOrganizationMessage = ccMessage(
   (body) => ({ name: body.name as string, suspended: body.suspended === true, metadata: metadataOf(body) }),
 );
 
-export const organizationsListQuery = listQuery(
-  {
-    ...metadataListFields,
-    order_by: orderByParam(["created_at", "updated_at", "name"]),
-    names: commaList("Names"),
-  },
-  ["page", "per_page", "order_by", "created_ats", "updated_ats", "guids", "label_selector", "names"],
-);
+const organizationsList = listMessage({
+  orderBy: ["name"],
+  labelSelector: "after guids",
+  params: { names: "list" },
+});
 
+export const organizationsListQuery = organizationsList.query;
 /** The list query read into store filters, paging and the parameters its pagination links repeat. */
-export function organizationsListRequest(query: z.output<typeof organizationsListQuery>) {
-  const { paging, filters, links } = metadataListRequest(query);
-  return {
-    paging,
-    filters: { ...filters, names: query.names },
-    links: { ...links, names: commaListLink(query.names) },
-  };
-}
+export const organizationsListRequest = organizationsList.request;

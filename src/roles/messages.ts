@@ -1,7 +1,7 @@
 // CC's RoleCreateMessage: unknown fields, the relationships (user by guid or username, and either a space
 // or an organization matching the role type), then the type; and RolesListMessage (without include).
-import type * as z from "zod";
 import { ORGANIZATION_ROLE_TYPES, type RoleType, SPACE_ROLE_TYPES } from "../db/schema";
+import { listMessage } from "../http/list-messages";
 import {
   ccMessage,
   isNil,
@@ -12,10 +12,7 @@ import {
   toOneRelationshipMessages,
   unknownFieldsMessages,
 } from "../http/messages";
-import { commaList, commaListLink, listQuery, orderByParam, pageParams } from "../http/pagination";
-import { timestampParam } from "../http/timestamp-filters";
 import { isObject, type JsonObject } from "../http/validation";
-import { metadataListRequest } from "../packages/list-messages";
 
 // CC's RoleTypes::ALL_ROLES, in its order (organization roles first), as its message prints them.
 const ALL_ROLES: readonly RoleType[] = [
@@ -112,54 +109,12 @@ export const createRoleMessage = ccMessage(
   }),
 );
 
-export const rolesListQuery = listQuery(
-  {
-    ...pageParams,
-    order_by: orderByParam(["created_at", "updated_at"]),
-    created_ats: timestampParam("created_ats"),
-    updated_ats: timestampParam("updated_ats"),
-    guids: commaList("Guids"),
-    organization_guids: commaList("Organization guids"),
-    space_guids: commaList("Space guids"),
-    user_guids: commaList("User guids"),
-    types: commaList("Types"),
-  },
-  [
-    "page",
-    "per_page",
-    "order_by",
-    "created_ats",
-    "updated_ats",
-    "guids",
-    "organization_guids",
-    "space_guids",
-    "user_guids",
-    "types",
-  ],
-);
+const rolesList = listMessage({
+  params: { organization_guids: "list", space_guids: "list", user_guids: "list", types: "list" },
+  // CC orders roles by created_at.
+  defaultOrderBy: "created_at",
+});
 
-/** The list query read into store filters, paging and link parameters; CC orders roles by created_at. */
-export function rolesListRequest(query: z.output<typeof rolesListQuery>) {
-  const { paging, filters, links } = metadataListRequest({
-    ...query,
-    order_by: query.order_by ?? "created_at",
-    label_selector: undefined,
-  });
-  return {
-    paging,
-    filters: {
-      ...filters,
-      organizationGuids: query.organization_guids,
-      spaceGuids: query.space_guids,
-      userGuids: query.user_guids,
-      types: query.types,
-    },
-    links: {
-      ...links,
-      organization_guids: commaListLink(query.organization_guids),
-      space_guids: commaListLink(query.space_guids),
-      user_guids: commaListLink(query.user_guids),
-      types: commaListLink(query.types),
-    },
-  };
-}
+export const rolesListQuery = rolesList.query;
+/** The list query read into store filters, paging and the parameters its pagination links repeat. */
+export const rolesListRequest = rolesList.request;

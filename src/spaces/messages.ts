@@ -1,6 +1,7 @@
 // CC's SpaceCreateMessage (metadata, unknown fields, relationships.organization, then name) and
 // SpacesListMessage (without include).
-import type * as z from "zod";
+
+import { listMessage } from "../http/list-messages";
 import {
   ccMessage,
   lengthMessages,
@@ -14,8 +15,6 @@ import {
   toOneRelationshipMessages,
   unknownFieldsMessages,
 } from "../http/messages";
-import { commaList, commaListLink, listQuery, orderByParam } from "../http/pagination";
-import { metadataListFields, metadataListRequest } from "../packages/list-messages";
 
 export const createSpaceMessage = ccMessage(
   (body) => [
@@ -38,36 +37,12 @@ export const createSpaceMessage = ccMessage(
   }),
 );
 
-export const spacesListQuery = listQuery(
-  {
-    ...metadataListFields,
-    order_by: orderByParam(["created_at", "updated_at", "name"]),
-    names: commaList("Names"),
-    organization_guids: commaList("Organization guids"),
-  },
-  [
-    "page",
-    "per_page",
-    "order_by",
-    "created_ats",
-    "updated_ats",
-    "guids",
-    "label_selector",
-    "names",
-    "organization_guids",
-  ],
-);
+const spacesList = listMessage({
+  orderBy: ["name"],
+  labelSelector: "after guids",
+  params: { names: "list", organization_guids: "list" },
+});
 
+export const spacesListQuery = spacesList.query;
 /** The list query read into store filters, paging and the parameters its pagination links repeat. */
-export function spacesListRequest(query: z.output<typeof spacesListQuery>) {
-  const { paging, filters, links } = metadataListRequest(query);
-  return {
-    paging,
-    filters: { ...filters, names: query.names, organizationGuids: query.organization_guids },
-    links: {
-      ...links,
-      names: commaListLink(query.names),
-      organization_guids: commaListLink(query.organization_guids),
-    },
-  };
-}
+export const spacesListRequest = spacesList.request;
