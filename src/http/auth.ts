@@ -56,6 +56,22 @@ function rsaKeys(config: Config): KeySet | undefined {
   return keys;
 }
 
+// Importing the HMAC key costs more CPU than verifying with it: import once per isolate, per algorithm.
+const hmacKeys = new Map<string, Promise<CryptoKey>>();
+
+function hmacKey(secret: string, alg: string): Promise<CryptoKey> {
+  const id = `${alg}:${secret}`;
+  let key = hmacKeys.get(id);
+  if (!key) {
+    const hash = `SHA-${alg.slice(2)}`;
+    key = crypto.subtle.importKey("raw", new TextEncoder().encode(secret), { name: "HMAC", hash }, false, [
+      "verify",
+    ]);
+    hmacKeys.set(id, key);
+  }
+  return key;
+}
+
 function tokenAlgorithm(token: string): string | undefined {
   try {
     const header = JSON.parse(atob(token.split(".")[0]!.replace(/-/g, "+").replace(/_/g, "/")));
@@ -74,8 +90,8 @@ async function verify(token: string, config: Config): Promise<JWTPayload> {
     ...(config.issuer ? { issuer: config.issuer } : {}),
   };
   if (alg && HMAC_ALGORITHMS.includes(alg) && config.symmetricSecret) {
-    const secret = new TextEncoder().encode(config.symmetricSecret);
-    return (await jwtVerify(token, secret, { ...options, algorithms: HMAC_ALGORITHMS })).payload;
+    const key = await hmacKey(config.symmetricSecret, alg);
+    return (await jwtVerify(token, key, { ...options, algorithms: HMAC_ALGORITHMS })).payload;
   }
   const keys = alg && RSA_ALGORITHMS.includes(alg) ? rsaKeys(config) : undefined;
   if (keys) return (await jwtVerify(token, keys, { ...options, algorithms: RSA_ALGORITHMS })).payload;

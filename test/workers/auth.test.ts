@@ -90,6 +90,14 @@ describe("good tokens", () => {
     expect(reply.headers.get("X-USER-GUID")).toBe(developer);
   });
 
+  it.each(["HS384", "HS512"])("accepts %s tokens signed with the symmetric secret", async (alg) => {
+    const signed = await new SignJWT(claims(developer))
+      .setProtectedHeader({ alg, typ: "JWT" })
+      .sign(new TextEncoder().encode("tokensecret"));
+    const reply = await create(`bearer ${signed}`);
+    expect(reply.status).toBe(201);
+  });
+
   it("accepts RS256 tokens signed by a configured UAA key", async () => {
     const reply = await create(`bearer ${await token(developer, { alg: "RS256" })}`);
     expect(reply.status).toBe(201);
