@@ -6,16 +6,17 @@ import { assertWritable } from "../authz/access";
 import type { AppEnv } from "../env";
 import { currentUser, requireRead, requireWrite } from "../http/auth";
 import { notFound, unprocessable } from "../http/errors";
-import { paginatedList } from "../http/pagination";
+import { listResponse, showResource } from "../http/resources";
 import { jsonResponse } from "../http/respond";
 import { externalUrl } from "../http/urls";
 import { jsonBody, queryParams } from "../http/validation";
-import { acceptJob } from "../jobs/accept";
+import { acceptDelete } from "../jobs/accept";
 import { assertMetadataLimits, NO_METADATA } from "../metadata/messages";
+import { findSpaceAccess } from "../spaces/store";
 import { appAccessQuery } from "./access";
 import { appNameErrors, appsListQuery, appsListRequest, createAppMessage, lifecycleErrors } from "./messages";
 import { presentApp } from "./presenter";
-import { findApp, findSpaceAccess, insertApp, listApps } from "./store";
+import { findApp, insertApp, listApps } from "./store";
 
 const invalidSpace = () =>
   unprocessable("Invalid space. Ensure that the space exists and you have access to it.");
@@ -26,7 +27,7 @@ export const appsRouter = new Hono<AppEnv>()
     const db = c.get("db");
     const message = c.req.valid("json");
     const spaceGuid = message.spaceGuid;
-    const space = spaceGuid && (await findSpaceAccess(db, user, spaceGuid));
+    const space = spaceGuid && (await findSpaceAccess(db, user, spaceGuid, "developers"));
     if (!spaceGuid || !space) throw invalidSpace();
     assertWritable(user, space, invalidSpace);
     const lifecycleProblems = lifecycleErrors(message.lifecycle);
@@ -43,26 +44,15 @@ export const appsRouter = new Hono<AppEnv>()
     return jsonResponse(c, 201, presentApp(app, externalUrl(c)));
   })
   .get("/v3/apps", requireRead, queryParams(appsListQuery), async (c) => {
-    const { filters, paging, links } = appsListRequest(c.req.valid("query"));
-    const { apps, total } = await listApps(c.get("db"), currentUser(c), filters, paging);
-    const baseUrl = externalUrl(c);
-    const resources = apps.map((app) => presentApp(app, baseUrl));
-    return jsonResponse(c, 200, paginatedList(c, "/v3/apps", links, paging, total, resources));
+    const request = appsListRequest(c.req.valid("query"));
+    const page = await listApps(c.get("db"), currentUser(c), request.filters, request.paging);
+    return listResponse(c, "/v3/apps", request, page, presentApp);
   })
-  .get("/v3/apps/:guid", requireRead, async (c) => {
-    const app = await findApp(c.get("db"), currentUser(c), c.req.param("guid"));
-    if (!app) throw notFound("App");
-    return jsonResponse(c, 200, presentApp(app, externalUrl(c)));
-  })
+  .get("/v3/apps/:guid", requireRead, showResource("App", findApp, presentApp))
   .delete("/v3/apps/:guid", requireWrite, async (c) => {
     const user = currentUser(c);
     const access = await appAccessQuery(c.get("db"), user, c.req.param("guid")).get();
     if (!access) throw notFound("App");
     assertWritable(user, access, () => notFound("App"));
-    return acceptJob(c, {
-      operation: "app.delete",
-      resourceType: "app",
-      resourceGuid: access.app.guid,
-      userGuid: user.guid,
-    });
+    return acceptDelete(c, "app", access.app.guid);
   });

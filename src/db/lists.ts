@@ -1,10 +1,8 @@
-// SQL pieces every list shares: filters on lists of any length in one bound parameter, CC's ordering
-// (the requested column, then creation order) with LIMIT/OFFSET, and writes that may hit a taken name
-// or read back what they wrote.
-import { asc, desc, type SQL, sql } from "drizzle-orm";
+// SQL pieces every store shares: filters on lists of any length in one bound parameter, and writes that
+// may hit a taken name or read back what they wrote.
+import { type SQL, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
-import type { Paging } from "../http/pagination";
 import type { Db } from "./client";
 
 /**
@@ -20,19 +18,6 @@ export const inJsonList = (column: SQLiteColumn | SQL, values: readonly (string 
  */
 export const inList = (column: SQLiteColumn | SQL, values: readonly (string | number)[]): SQL =>
   values.length === 1 ? sql`${column} = ${values[0]}` : inJsonList(column, values);
-
-/** ORDER BY, LIMIT and OFFSET for a page: `columns` maps each order_by field to its column. */
-export function pageOf(paging: Paging, columns: Record<string, SQLiteColumn>, id: SQLiteColumn) {
-  const column = paging.orderBy ? columns[paging.orderBy.field] : undefined;
-  const direction = paging.orderBy?.descending ? desc : asc;
-  return {
-    // Ties (timestamps have second precision) keep creation order in the requested direction, as in CC.
-    orderBy: column ? [direction(column), direction(id)] : [asc(id)],
-    limit: paging.perPage,
-    // A page far past the end is still a valid empty page; keep the offset a safe integer for SQLite.
-    offset: Math.min((paging.page - 1) * paging.perPage, Number.MAX_SAFE_INTEGER),
-  };
-}
 
 /** Whether a failed write hit a UNIQUE constraint (D1's message, possibly wrapped by drizzle). */
 function isUniqueViolation(err: unknown): boolean {

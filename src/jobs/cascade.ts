@@ -1,21 +1,56 @@
 // The shape of every recursive delete job (organization → spaces → apps → packages): children go a
-// round at a time, then the resource itself in one batch that only removes it once it has no children
-// left. Every step is idempotent, so a run that is lost half way is simply run again and carries on.
+// round at a time, then the resource itself, with its metadata and the rows that name it, in one batch
+// that only removes it once it has no children left. Every step is idempotent, so a run that is lost half
+// way is simply run again and carries on.
+import { and, eq, notExists } from "drizzle-orm";
+import type { BatchItem } from "drizzle-orm/batch";
+import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
+import type { Db } from "../db/client";
+import { writeThenRead } from "../db/lists";
+import { annotations, type apps, labels, type organizations, type packages, type spaces } from "../db/schema";
+
+/** The tables of the resources a cascade deletes, or of their children. */
+type CascadeTable = typeof organizations | typeof spaces | typeof apps | typeof packages;
 
 export interface Cascade {
-  /** The next children still to delete (a bounded round), empty when there are none. */
-  children(): Promise<string[]>;
+  /** The resource to delete: its table and guid. */
+  table: CascadeTable;
+  guid: string;
+  /** Its children: their table, their column naming the resource, and how many one round takes. */
+  children: { table: CascadeTable; parent: SQLiteColumn; perRound: number };
+  /** Deletes one round of children (never an empty one). */
   deleteChildren(guids: string[]): Promise<void>;
-  /** Deletes the resource if it has no children left; resolves to whether it still exists. */
-  deleteResource(): Promise<boolean>;
+  /** Rows that name the resource but are not children (roles, droplets): they go in its batch. */
+  dependents: BatchItem<"sqlite">[];
 }
 
-export async function runCascade(cascade: Cascade): Promise<void> {
+/** `deleteChildren` for children that go one at a time, each as its own delete job does. */
+export const oneByOne =
+  (deleteChild: (guid: string) => Promise<void>) =>
+  async (guids: string[]): Promise<void> => {
+    for (const guid of guids) await deleteChild(guid);
+  };
+
+export async function runCascade(db: Db, cascade: Cascade): Promise<void> {
+  const { table, guid, children } = cascade;
+  const childrenLeft = () =>
+    db.select({ guid: children.table.guid }).from(children.table).where(eq(children.parent, guid));
   for (;;) {
-    const children = await cascade.children();
-    await cascade.deleteChildren(children);
-    if (!(await cascade.deleteResource())) return;
+    const round = (await childrenLeft().limit(children.perRound)).map((row) => row.guid);
+    if (round.length > 0) await cascade.deleteChildren(round);
+    const remaining = await writeThenRead(
+      db,
+      [
+        db.delete(labels).where(eq(labels.resourceGuid, guid)),
+        db.delete(annotations).where(eq(annotations.resourceGuid, guid)),
+        ...cascade.dependents,
+        // A child created meanwhile keeps the resource until the next round deletes it.
+        db.delete(table).where(and(eq(table.guid, guid), notExists(childrenLeft()))),
+      ],
+      db.select({ guid: table.guid }).from(table).where(eq(table.guid, guid)),
+    );
+    if (remaining.length === 0) return;
     // Still there with no children found this round: something other than children holds it.
-    if (children.length === 0) throw new Error("the resource could not be deleted");
+    if (round.length === 0) throw new Error("the resource could not be deleted");
   }
 }

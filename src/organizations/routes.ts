@@ -4,11 +4,11 @@ import { Hono } from "hono";
 import type { AppEnv } from "../env";
 import { currentUser, requireAdmin, requireRead, requireWrite } from "../http/auth";
 import { CfError, notFound, unprocessable } from "../http/errors";
-import { paginatedList } from "../http/pagination";
+import { listResponse, showResource } from "../http/resources";
 import { jsonResponse } from "../http/respond";
 import { externalUrl } from "../http/urls";
 import { jsonBody, queryParams } from "../http/validation";
-import { acceptJob } from "../jobs/accept";
+import { acceptDelete } from "../jobs/accept";
 import { assertMetadataLimits, NO_METADATA } from "../metadata/messages";
 import { createOrganizationMessage, organizationsListQuery, organizationsListRequest } from "./messages";
 import { presentOrganization } from "./presenter";
@@ -23,26 +23,19 @@ export const organizationsRouter = new Hono<AppEnv>()
     return jsonResponse(c, 201, presentOrganization(organization, externalUrl(c)));
   })
   .get("/v3/organizations", requireRead, queryParams(organizationsListQuery), async (c) => {
-    const { filters, paging, links } = organizationsListRequest(c.req.valid("query"));
-    const { organizations, total } = await listOrganizations(c.get("db"), currentUser(c), filters, paging);
-    const baseUrl = externalUrl(c);
-    const resources = organizations.map((organization) => presentOrganization(organization, baseUrl));
-    return jsonResponse(c, 200, paginatedList(c, "/v3/organizations", links, paging, total, resources));
+    const request = organizationsListRequest(c.req.valid("query"));
+    const page = await listOrganizations(c.get("db"), currentUser(c), request.filters, request.paging);
+    return listResponse(c, "/v3/organizations", request, page, presentOrganization);
   })
-  .get("/v3/organizations/:guid", requireRead, async (c) => {
-    const organization = await findOrganization(c.get("db"), currentUser(c), c.req.param("guid"));
-    if (!organization) throw notFound("Organization");
-    return jsonResponse(c, 200, presentOrganization(organization, externalUrl(c)));
-  })
+  .get(
+    "/v3/organizations/:guid",
+    requireRead,
+    showResource("Organization", findOrganization, presentOrganization),
+  )
   .delete("/v3/organizations/:guid", requireWrite, async (c) => {
     const user = currentUser(c);
     const organization = await findOrganization(c.get("db"), user, c.req.param("guid"));
     if (!organization) throw notFound("Organization");
     if (!user.admin) throw new CfError("NotAuthorized");
-    return acceptJob(c, {
-      operation: "organization.delete",
-      resourceType: "organization",
-      resourceGuid: organization.guid,
-      userGuid: user.guid,
-    });
+    return acceptDelete(c, "organization", organization.guid);
   });

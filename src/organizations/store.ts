@@ -1,96 +1,71 @@
 // SQL for organizations. Visibility is a subquery (organizations/access.ts), so shows and lists are
 // filtered in the query that reads them; a list page and its count go to D1 in one batch.
-import { and, count, eq } from "drizzle-orm";
-import { type Db, nowSeconds } from "../db/client";
-import { inList, pageOf, unlessTaken, writeThenRead } from "../db/lists";
+import { eq } from "drizzle-orm";
+import type { Db } from "../db/client";
+import { listPage, type ResourceFilters } from "../db/list-page";
+import { inList } from "../db/lists";
+import { createWithMetadata, findVisible, withMetadata } from "../db/resources";
 import { organizations } from "../db/schema";
 import type { User } from "../http/auth";
 import type { Paging } from "../http/pagination";
-import { type Metadata, metadataColumns, writeMetadataQueries } from "../metadata/store";
-import { resourceConditions } from "../packages/list-store";
-import { canReadOrganization } from "./access";
+import type { Metadata } from "../metadata/store";
+import { canReadOrganization, canWriteOrganization } from "./access";
 
 export type OrganizationView = typeof organizations.$inferSelect & Metadata;
 
-const columns = { organization: organizations, ...metadataColumns(organizations.guid) };
-const view = ({
-  organization,
-  labels,
-  annotations,
-}: { organization: typeof organizations.$inferSelect } & Metadata) => ({
-  ...organization,
-  labels,
-  annotations,
-});
-
 /** The organization if it exists and the user may see it. */
-export async function findOrganization(
-  db: Db,
-  user: User,
-  guid: string,
-): Promise<OrganizationView | undefined> {
-  const row = await db
-    .select(columns)
-    .from(organizations)
-    .where(and(eq(organizations.guid, guid), canReadOrganization(user, organizations.guid)))
-    .get();
-  return row && view(row);
+export function findOrganization(db: Db, user: User, guid: string): Promise<OrganizationView | undefined> {
+  return findVisible(db, organizations, guid, canReadOrganization(user, organizations.guid));
 }
 
-export type OrganizationFilters = Parameters<typeof resourceConditions>[1] & { names?: string[] | undefined };
+/**
+ * An organization something would be created in (a space, a role), with the caller's access to it:
+ * readers see it, admins and its managers write in it.
+ */
+export function findOrganizationAccess(db: Db, user: User, guid: string) {
+  return db
+    .select({
+      name: organizations.name,
+      readable: canReadOrganization(user, organizations.guid),
+      writable: canWriteOrganization(user, organizations.guid),
+      organizationStatus: organizations.status,
+    })
+    .from(organizations)
+    .where(eq(organizations.guid, guid))
+    .get();
+}
 
-const ORDER_COLUMNS = {
-  created_at: organizations.createdAt,
-  updated_at: organizations.updatedAt,
-  name: organizations.name,
-};
+export type OrganizationFilters = ResourceFilters & { names?: string[] | undefined };
 
-export async function listOrganizations(db: Db, user: User, filters: OrganizationFilters, paging: Paging) {
-  const where = and(
-    canReadOrganization(user, organizations.guid),
-    ...resourceConditions(organizations, filters),
-    filters.names && inList(organizations.name, filters.names),
-  );
-  const page = pageOf(paging, ORDER_COLUMNS, organizations.id);
-  const [rows, totals] = await db.batch([
-    db
-      .select(columns)
-      .from(organizations)
-      .where(where)
-      .orderBy(...page.orderBy)
-      .limit(page.limit)
-      .offset(page.offset),
-    db.select({ total: count() }).from(organizations).where(where),
-  ]);
-  return { organizations: rows.map(view), total: totals[0]?.total ?? 0 };
+export function listOrganizations(db: Db, user: User, filters: OrganizationFilters, paging: Paging) {
+  return listPage(db, paging, {
+    table: organizations,
+    columns: withMetadata(organizations),
+    conditions: [
+      canReadOrganization(user, organizations.guid),
+      filters.names && inList(organizations.name, filters.names),
+    ],
+    filters,
+    orderColumns: { name: organizations.name },
+  });
 }
 
 /**
  * Creates the organization with its labels and annotations in one batch; undefined when the name is
  * taken. Names are stored stripped, as in CC.
  */
-export async function insertOrganization(
+export function insertOrganization(
   db: Db,
   values: { name: string; suspended: boolean },
   metadata: Metadata,
 ): Promise<OrganizationView | undefined> {
-  const guid = crypto.randomUUID();
-  const now = nowSeconds();
-  const rows = await unlessTaken(
-    writeThenRead(
-      db,
-      [
-        db.insert(organizations).values({
-          guid,
-          name: values.name.trim(),
-          status: values.suspended ? "suspended" : "active",
-          createdAt: now,
-          updatedAt: now,
-        }),
-        ...writeMetadataQueries(db, organizations, guid, metadata),
-      ],
-      db.select(columns).from(organizations).where(eq(organizations.guid, guid)),
-    ),
+  return createWithMetadata(db, organizations, metadata, (guid, now) =>
+    db.insert(organizations).values({
+      guid,
+      name: values.name.trim(),
+      status: values.suspended ? "suspended" : "active",
+      createdAt: now,
+      updatedAt: now,
+    }),
   );
-  return rows?.[0] && view(rows[0]);
 }

@@ -6,66 +6,51 @@ import type { Db } from "../db/client";
 import type { AppEnv } from "../env";
 import { currentUser, requireRead, requireWrite, type User } from "../http/auth";
 import { CfError, notFound, unprocessable } from "../http/errors";
-import { paginatedList } from "../http/pagination";
+import { listResponse, showResource } from "../http/resources";
 import { jsonResponse } from "../http/respond";
 import { externalUrl } from "../http/urls";
 import { jsonBody, queryParams } from "../http/validation";
-import { acceptJob } from "../jobs/accept";
+import { acceptDelete } from "../jobs/accept";
+import { findOrganizationAccess } from "../organizations/store";
 import { createRoleMessage, rolesListQuery, rolesListRequest } from "./messages";
 import { presentRole } from "./presenter";
-import {
-  findOrganizationRoleTarget,
-  findRole,
-  findRoleAccess,
-  findSpaceRoleTarget,
-  insertRole,
-  listRoles,
-  type RoleRow,
-} from "./store";
+import { findRole, findRoleAccess, findSpaceRoleTarget, insertRole, listRoles, type RoleRow } from "./store";
 
 type RoleMessage = ReturnType<typeof createRoleMessage.parse>;
 
 // Users named by username need UAA lookups (CC's set_roles_by_username flag, off by default).
 const byUsername = () => new CfError("FeatureDisabled", "set_roles_by_username");
 
-async function createSpaceRole(
-  db: Db,
-  user: User,
-  message: RoleMessage,
-  spaceGuid: string,
-): Promise<RoleRow> {
-  const target = await findSpaceRoleTarget(db, user, spaceGuid, message.userGuid);
-  const invalidSpace = () =>
-    unprocessable("Invalid space. Ensure that the space exists and you have access to it.");
-  if (!target) throw invalidSpace();
-  // CC asks only that the space exists before checking the caller's role in it.
-  assertWritable(user, { ...target, readable: true }, invalidSpace);
+const invalidTarget = (kind: "space" | "organization") => () =>
+  unprocessable(`Invalid ${kind}. Ensure that the ${kind} exists and you have access to it.`);
+
+/** The space or organization the role goes in, with the caller's access to it; 422 when there is none. */
+async function findTarget(db: Db, user: User, message: RoleMessage) {
+  if (message.spaceGuid) {
+    const space = await findSpaceRoleTarget(db, user, message.spaceGuid, message.userGuid);
+    if (!space) throw invalidTarget("space")();
+    return { kind: "space" as const, where: { spaceGuid: message.spaceGuid }, ...space };
+  }
+  const organizationGuid = message.organizationGuid;
+  const organization = organizationGuid && (await findOrganizationAccess(db, user, organizationGuid));
+  if (!organizationGuid || !organization) throw invalidTarget("organization")();
+  return { kind: "organization" as const, where: { organizationGuid }, ...organization };
+}
+
+async function createRole(db: Db, user: User, message: RoleMessage): Promise<RoleRow> {
+  const target = await findTarget(db, user, message);
+  // CC asks only that the target exists before checking the caller's role in it.
+  assertWritable(user, { ...target, readable: true }, invalidTarget(target.kind));
   if (!message.userGuid) throw byUsername();
-  if (!target.userInOrganization) {
+  if (target.kind === "space" && !target.userInOrganization) {
     throw unprocessable(
       "Users cannot be assigned roles in a space if they do not have a role in that space's organization.",
     );
   }
-  const role = await insertRole(db, { type: message.type, userGuid: message.userGuid, spaceGuid });
-  if (!role)
-    throw unprocessable(
-      `User '${message.userGuid}' already has '${message.type}' role in space '${target.name}'.`,
-    );
-  return role;
-}
-
-async function createOrganizationRole(db: Db, user: User, message: RoleMessage): Promise<RoleRow> {
-  const invalidOrganization = () =>
-    unprocessable("Invalid organization. Ensure that the organization exists and you have access to it.");
-  const organizationGuid = message.organizationGuid;
-  const target = organizationGuid && (await findOrganizationRoleTarget(db, user, organizationGuid));
-  if (!organizationGuid || !target) throw invalidOrganization();
-  assertWritable(user, { ...target, readable: true }, invalidOrganization);
-  if (!message.userGuid) throw byUsername();
-  const role = await insertRole(db, { type: message.type, userGuid: message.userGuid, organizationGuid });
+  const role = await insertRole(db, { type: message.type, userGuid: message.userGuid, ...target.where });
   if (!role) {
     throw unprocessable(
-      `User '${message.userGuid}' already has '${message.type}' role in organization '${target.name}'.`,
+      `User '${message.userGuid}' already has '${message.type}' role in ${target.kind} '${target.name}'.`,
     );
   }
   return role;
@@ -73,26 +58,15 @@ async function createOrganizationRole(db: Db, user: User, message: RoleMessage):
 
 export const rolesRouter = new Hono<AppEnv>()
   .post("/v3/roles", requireWrite, jsonBody(createRoleMessage), async (c) => {
-    const user = currentUser(c);
-    const db = c.get("db");
-    const message = c.req.valid("json");
-    const role = message.spaceGuid
-      ? await createSpaceRole(db, user, message, message.spaceGuid)
-      : await createOrganizationRole(db, user, message);
+    const role = await createRole(c.get("db"), currentUser(c), c.req.valid("json"));
     return jsonResponse(c, 201, presentRole(role, externalUrl(c)));
   })
   .get("/v3/roles", requireRead, queryParams(rolesListQuery), async (c) => {
-    const { filters, paging, links } = rolesListRequest(c.req.valid("query"));
-    const { roles, total } = await listRoles(c.get("db"), currentUser(c), filters, paging);
-    const baseUrl = externalUrl(c);
-    const resources = roles.map((role) => presentRole(role, baseUrl));
-    return jsonResponse(c, 200, paginatedList(c, "/v3/roles", links, paging, total, resources));
+    const request = rolesListRequest(c.req.valid("query"));
+    const page = await listRoles(c.get("db"), currentUser(c), request.filters, request.paging);
+    return listResponse(c, "/v3/roles", request, page, presentRole);
   })
-  .get("/v3/roles/:guid", requireRead, async (c) => {
-    const role = await findRole(c.get("db"), currentUser(c), c.req.param("guid"));
-    if (!role) throw notFound("Role");
-    return jsonResponse(c, 200, presentRole(role, externalUrl(c)));
-  })
+  .get("/v3/roles/:guid", requireRead, showResource("Role", findRole, presentRole))
   .delete("/v3/roles/:guid", requireWrite, async (c) => {
     const user = currentUser(c);
     const access = await findRoleAccess(c.get("db"), user, c.req.param("guid"));
@@ -103,10 +77,5 @@ export const rolesRouter = new Hono<AppEnv>()
         "Cannot delete organization_user role while user has roles in spaces in that organization.",
       );
     }
-    return acceptJob(c, {
-      operation: "role.delete",
-      resourceType: "role",
-      resourceGuid: access.role.guid,
-      userGuid: user.guid,
-    });
+    return acceptDelete(c, "role", access.role.guid);
   });

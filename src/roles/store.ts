@@ -1,15 +1,15 @@
 // SQL for roles. Who may see a role, manage roles in an organization or space, and whether the target user
 // belongs to the organization are subqueries of the one query that reads the role or its target.
-import { and, count, eq, type SQL, sql } from "drizzle-orm";
+import { and, eq, getTableColumns, type SQL, sql } from "drizzle-orm";
 import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
 import { readableOrganizationGuids, readableSpaceGuids } from "../authz/spaces";
 import { type Db, nowSeconds } from "../db/client";
-import { inList, pageOf, unlessTaken } from "../db/lists";
+import { listPage, type ResourceFilters } from "../db/list-page";
+import { inList, unlessTaken } from "../db/lists";
 import { organizations, type RoleType, roles, spaces, users } from "../db/schema";
 import type { User } from "../http/auth";
 import type { Paging } from "../http/pagination";
 import { canWriteOrganization, managesOrganization } from "../organizations/access";
-import { resourceConditions } from "../packages/list-store";
 
 export type RoleRow = typeof roles.$inferSelect;
 
@@ -90,49 +90,26 @@ export function findSpaceRoleTarget(db: Db, user: User, spaceGuid: string, userG
     .get();
 }
 
-/** An organization a role would be given in, with the caller's access to it. */
-export function findOrganizationRoleTarget(db: Db, user: User, organizationGuid: string) {
-  return db
-    .select({
-      name: organizations.name,
-      writable: canWriteOrganization(user, organizations.guid),
-      organizationStatus: organizations.status,
-    })
-    .from(organizations)
-    .where(eq(organizations.guid, organizationGuid))
-    .get();
-}
-
-export type RoleFilters = Parameters<typeof resourceConditions>[1] & {
+export type RoleFilters = ResourceFilters & {
   organizationGuids?: string[] | undefined;
   spaceGuids?: string[] | undefined;
   userGuids?: string[] | undefined;
   types?: string[] | undefined;
 };
 
-const ORDER_COLUMNS = { created_at: roles.createdAt, updated_at: roles.updatedAt };
-
-export async function listRoles(db: Db, user: User, filters: RoleFilters, paging: Paging) {
-  const where = and(
-    canReadRole(user),
-    ...resourceConditions(roles, filters),
-    filters.organizationGuids && inList(roles.organizationGuid, filters.organizationGuids),
-    filters.spaceGuids && inList(roles.spaceGuid, filters.spaceGuids),
-    filters.userGuids && inList(roles.userGuid, filters.userGuids),
-    filters.types && inList(roles.type, filters.types),
-  );
-  const page = pageOf(paging, ORDER_COLUMNS, roles.id);
-  const [rows, totals] = await db.batch([
-    db
-      .select()
-      .from(roles)
-      .where(where)
-      .orderBy(...page.orderBy)
-      .limit(page.limit)
-      .offset(page.offset),
-    db.select({ total: count() }).from(roles).where(where),
-  ]);
-  return { roles: rows, total: totals[0]?.total ?? 0 };
+export function listRoles(db: Db, user: User, filters: RoleFilters, paging: Paging) {
+  return listPage(db, paging, {
+    table: roles,
+    columns: getTableColumns(roles),
+    conditions: [
+      canReadRole(user),
+      filters.organizationGuids && inList(roles.organizationGuid, filters.organizationGuids),
+      filters.spaceGuids && inList(roles.spaceGuid, filters.spaceGuids),
+      filters.userGuids && inList(roles.userGuid, filters.userGuids),
+      filters.types && inList(roles.type, filters.types),
+    ],
+    filters,
+  });
 }
 
 /**

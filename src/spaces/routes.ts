@@ -5,15 +5,16 @@ import { assertWritable } from "../authz/access";
 import type { AppEnv } from "../env";
 import { currentUser, requireRead, requireWrite } from "../http/auth";
 import { notFound, unprocessable } from "../http/errors";
-import { paginatedList } from "../http/pagination";
+import { listResponse, showResource } from "../http/resources";
 import { jsonResponse } from "../http/respond";
 import { externalUrl } from "../http/urls";
 import { jsonBody, queryParams } from "../http/validation";
-import { acceptJob } from "../jobs/accept";
+import { acceptDelete } from "../jobs/accept";
 import { assertMetadataLimits, NO_METADATA } from "../metadata/messages";
+import { findOrganizationAccess } from "../organizations/store";
 import { createSpaceMessage, spacesListQuery, spacesListRequest } from "./messages";
 import { presentSpace } from "./presenter";
-import { findOrganizationAccess, findSpace, findSpaceAccess, insertSpace, listSpaces } from "./store";
+import { findSpace, findSpaceAccess, insertSpace, listSpaces } from "./store";
 
 const invalidOrganization = () =>
   unprocessable("Invalid organization. Ensure the organization exists and you have access to it.");
@@ -33,26 +34,15 @@ export const spacesRouter = new Hono<AppEnv>()
     return jsonResponse(c, 201, presentSpace(space, externalUrl(c)));
   })
   .get("/v3/spaces", requireRead, queryParams(spacesListQuery), async (c) => {
-    const { filters, paging, links } = spacesListRequest(c.req.valid("query"));
-    const { spaces, total } = await listSpaces(c.get("db"), currentUser(c), filters, paging);
-    const baseUrl = externalUrl(c);
-    const resources = spaces.map((space) => presentSpace(space, baseUrl));
-    return jsonResponse(c, 200, paginatedList(c, "/v3/spaces", links, paging, total, resources));
+    const request = spacesListRequest(c.req.valid("query"));
+    const page = await listSpaces(c.get("db"), currentUser(c), request.filters, request.paging);
+    return listResponse(c, "/v3/spaces", request, page, presentSpace);
   })
-  .get("/v3/spaces/:guid", requireRead, async (c) => {
-    const space = await findSpace(c.get("db"), currentUser(c), c.req.param("guid"));
-    if (!space) throw notFound("Space");
-    return jsonResponse(c, 200, presentSpace(space, externalUrl(c)));
-  })
+  .get("/v3/spaces/:guid", requireRead, showResource("Space", findSpace, presentSpace))
   .delete("/v3/spaces/:guid", requireWrite, async (c) => {
     const user = currentUser(c);
-    const access = await findSpaceAccess(c.get("db"), user, c.req.param("guid"));
+    const access = await findSpaceAccess(c.get("db"), user, c.req.param("guid"), "organizationManagers");
     if (!access) throw notFound("Space");
     assertWritable(user, access, () => notFound("Space"));
-    return acceptJob(c, {
-      operation: "space.delete",
-      resourceType: "space",
-      resourceGuid: access.space.guid,
-      userGuid: user.guid,
-    });
+    return acceptDelete(c, "space", access.space.guid);
   });

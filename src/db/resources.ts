@@ -1,0 +1,45 @@
+// Resources that carry labels and annotations (organizations, spaces, apps): the columns that read one
+// with its metadata, its read by guid under a visibility condition, and its create together with its
+// metadata in one batch that reads it back.
+import { and, eq, getTableColumns, type SQL } from "drizzle-orm";
+import type { BatchItem } from "drizzle-orm/batch";
+import { type Metadata, type MetadataOwner, metadataColumns, writeMetadataQueries } from "../metadata/store";
+import { type Db, nowSeconds } from "./client";
+import { unlessTaken, writeThenRead } from "./lists";
+
+/** Columns reading a row of `table` with its labels and annotations, as presenters show it. */
+export const withMetadata = <T extends MetadataOwner>(table: T) => ({
+  ...getTableColumns(table),
+  ...metadataColumns(table.guid),
+});
+
+/** The resource `guid` with its metadata, if `visible` (SQL: may the caller see it?) holds for it. */
+export function findVisible<T extends MetadataOwner>(db: Db, table: T, guid: string, visible: SQL) {
+  return db
+    .select(withMetadata(table))
+    .from(table)
+    .where(and(eq(table.guid, guid), visible))
+    .get();
+}
+
+/**
+ * Creates a resource and its labels and annotations in one batch, and reads it back; undefined when the
+ * insert hit a UNIQUE constraint (a name already taken). `insert` writes the row, given its new guid and
+ * the creation time.
+ */
+export async function createWithMetadata<T extends MetadataOwner>(
+  db: Db,
+  table: T,
+  metadata: Metadata,
+  insert: (guid: string, now: number) => BatchItem<"sqlite">,
+) {
+  const guid = crypto.randomUUID();
+  const rows = await unlessTaken(
+    writeThenRead(
+      db,
+      [insert(guid, nowSeconds()), ...writeMetadataQueries(db, table, guid, metadata)],
+      db.select(withMetadata(table)).from(table).where(eq(table.guid, guid)),
+    ),
+  );
+  return rows?.[0];
+}
