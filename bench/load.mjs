@@ -27,7 +27,7 @@ import autocannon from "autocannon";
  *   requests: number,
  *   seconds: number,
  *   statuses: Record<string, number>,
- *   latenciesMs: { p50: number, p99: number, mean: number },
+ *   latenciesMs: number[],
  *   bytesReceived: number,
  *   bytesSent: number,
  *   d1: { responses: number, roundTrips: number, rowsRead: number, rowsWritten: number },
@@ -35,9 +35,6 @@ import autocannon from "autocannon";
  */
 
 const D1_TIMING = /d1;desc="rt=(\d+) rr=(\d+) rw=(\d+)"/;
-
-/** @param {number[]} sorted @param {number} q */
-const percentile = (sorted, q) => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] ?? 0;
 
 /** @param {LoadSpec} spec @returns {Promise<LoadResult>} */
 async function load(spec) {
@@ -99,22 +96,17 @@ async function load(spec) {
       /** @type {number} */ bytes,
       /** @type {number} */ ms,
     ) => {
-      latencies.push(ms);
+      latencies.push(Math.round(ms * 1000) / 1000);
       statuses[status] = (statuses[status] ?? 0) + 1;
       bytesReceived += bytes;
     },
   );
   const { duration: seconds } = await instance;
-  latencies.sort((a, b) => a - b);
   return {
     requests: latencies.length,
     seconds,
     statuses,
-    latenciesMs: {
-      p50: percentile(latencies, 0.5),
-      p99: percentile(latencies, 0.99),
-      mean: latencies.reduce((sum, ms) => sum + ms, 0) / Math.max(1, latencies.length),
-    },
+    latenciesMs: latencies,
     bytesReceived,
     bytesSent:
       typeof body === "string"

@@ -116,10 +116,12 @@ export async function send(origin, request) {
  * @returns {Promise<[T, number]>}
  */
 async function withMemoryGrowth(pid, work) {
+  let peakWasReset = true;
   try {
     resetPeak(pid);
   } catch {
-    // Without clear_refs the high-water mark is stale: sampling alone decides.
+    // The high-water mark is then the process's lifetime peak: sampling alone decides.
+    peakWasReset = false;
   }
   const before = memoryOf(pid);
   let highest = before.rss;
@@ -129,57 +131,156 @@ async function withMemoryGrowth(pid, work) {
   try {
     const result = await work();
     const after = memoryOf(pid);
-    const peak = after.peak >= before.rss ? after.peak : 0;
-    return [result, Math.max(highest, after.rss, peak) - before.rss];
+    return [result, Math.max(highest, after.rss, peakWasReset ? after.peak : 0) - before.rss];
   } finally {
     clearInterval(timer);
   }
 }
 
+/** @param {number[]} sorted @param {number} q */
+const percentile = (sorted, q) => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] ?? 0;
+
 /**
+ * The scenario's figure from the runs of its rounds, summed (rates are total requests over total time).
+ * @param {Scenario} scenario
+ * @param {LoadResult[]} runs
+ * @param {number | undefined} memoryGrowthBytes
+ * @returns {Figure}
+ */
+function figureOf(scenario, runs, memoryGrowthBytes) {
+  const sum = (/** @type {(run: LoadResult) => number} */ of) =>
+    runs.reduce((total, run) => total + of(run), 0);
+  /** @type {Record<string, number>} */
+  const statuses = {};
+  for (const run of runs) {
+    for (const [status, n] of Object.entries(run.statuses)) statuses[status] = (statuses[status] ?? 0) + n;
+  }
+  const latencies = runs.flatMap((run) => run.latenciesMs).sort((a, b) => a - b);
+  const seconds = sum((run) => run.seconds);
+  const responses = sum((run) => run.d1.responses);
+  const figure = {
+    id: scenario.id,
+    label: scenario.label,
+    floor: scenario.floor,
+    transfer: scenario.transfer,
+    requests: latencies.length,
+    statuses,
+    seconds: round(seconds, 2),
+    rps: round(latencies.length / seconds, 2),
+    p50Ms: round(percentile(latencies, 0.5)),
+    p99Ms: round(percentile(latencies, 0.99)),
+    ...(scenario.transfer
+      ? {
+          mbPerSecond: round(
+            Math.max(
+              sum((r) => r.bytesSent),
+              sum((r) => r.bytesReceived),
+            ) /
+              MIB /
+              seconds,
+            2,
+          ),
+        }
+      : {}),
+    d1: responses
+      ? {
+          roundTrips: round(sum((run) => run.d1.roundTrips) / responses, 2),
+          rowsRead: round(sum((run) => run.d1.rowsRead) / responses, 1),
+          rowsWritten: round(sum((run) => run.d1.rowsWritten) / responses, 1),
+        }
+      : null,
+    ...(memoryGrowthBytes !== undefined ? { memoryGrowthBytes } : {}),
+  };
+  const unexpected = Object.keys(statuses).filter((status) => Number(status) !== scenario.expect);
+  if (!statuses[scenario.expect] || unexpected.length > 0) {
+    const seen = Object.entries(statuses).map(([status, n]) => `${n}× ${status}`);
+    return { ...figure, status: "failed", note: `expected ${scenario.expect}, got ${seen.join(", ")}` };
+  }
+  return { ...figure, status: "measured" };
+}
+
+/**
+ * Why the scenario cannot be measured (not built yet, or broken), judged by its probe request.
+ * @param {URL} origin
+ * @param {Scenario} scenario
+ * @returns {Promise<Figure | undefined>}
+ */
+async function unmeasurable(origin, scenario) {
+  if (!scenario.probe) return undefined;
+  const base = { id: scenario.id, label: scenario.label, floor: scenario.floor, transfer: scenario.transfer };
+  const reply = await send(origin, scenario.probe);
+  if (reply.status === 404 && reply.error?.title === "CF-NotFound")
+    return { ...base, status: "not built yet" };
+  if (reply.status >= 500) {
+    return { ...base, status: "failed", note: `probe: ${reply.status} ${reply.error?.title ?? ""}`.trim() };
+  }
+  return undefined;
+}
+
+/**
+ * One scenario in one run (transfers), workerd's memory sampled when the scenario asks.
  * @param {URL} origin
  * @param {Scenario} scenario
  * @returns {Promise<Figure>}
  */
 export async function measure(origin, scenario) {
-  const base = { id: scenario.id, label: scenario.label, floor: scenario.floor, transfer: scenario.transfer };
-  if (scenario.probe) {
-    const reply = await send(origin, scenario.probe);
-    if (reply.status === 404 && reply.error?.title === "CF-NotFound")
-      return { ...base, status: "not built yet" };
-    if (reply.status >= 500) {
-      return { ...base, status: "failed", note: `probe: ${reply.status} ${reply.error?.title ?? ""}`.trim() };
-    }
-  }
+  const refused = await unmeasurable(origin, scenario);
+  if (refused) return refused;
   const spec = { origin: origin.origin, ...scenario.load };
   const [result, memoryGrowthBytes] = scenario.sampleMemoryOf
     ? await withMemoryGrowth(scenario.sampleMemoryOf, () => runLoad(spec))
     : [await runLoad(spec), undefined];
-  const expected = result.statuses[scenario.expect] ?? 0;
-  const others = Object.entries(result.statuses).filter(([status]) => Number(status) !== scenario.expect);
-  const figure = {
-    ...base,
-    requests: result.requests,
-    statuses: result.statuses,
-    seconds: result.seconds,
-    rps: round(result.requests / result.seconds, 2),
-    p50Ms: round(result.latenciesMs.p50),
-    p99Ms: round(result.latenciesMs.p99),
-    ...(scenario.transfer
-      ? { mbPerSecond: round(Math.max(result.bytesSent, result.bytesReceived) / MIB / result.seconds, 2) }
-      : {}),
-    d1: result.d1.responses
-      ? {
-          roundTrips: round(result.d1.roundTrips / result.d1.responses, 2),
-          rowsRead: round(result.d1.rowsRead / result.d1.responses, 1),
-          rowsWritten: round(result.d1.rowsWritten / result.d1.responses, 1),
-        }
-      : null,
-    ...(memoryGrowthBytes !== undefined ? { memoryGrowthBytes } : {}),
-  };
-  if (expected === 0 || others.length > 0) {
-    const seen = Object.entries(result.statuses).map(([status, n]) => `${n}× ${status}`);
-    return { ...figure, status: "failed", note: `expected ${scenario.expect}, got ${seen.join(", ")}` };
+  return figureOf(scenario, [result], memoryGrowthBytes);
+}
+
+/**
+ * Scenarios taken in turn for `rounds` rounds, each run a `rounds`-th of the scenario's time (warmup in
+ * the first round only), so an endpoint and its floor see the same moments of a machine whose load
+ * changes; a scenario whose run throws is recorded as failed.
+ * @param {URL} origin
+ * @param {Scenario[]} scenarios
+ * @param {number} rounds
+ * @param {(line: string) => void} log
+ * @returns {Promise<Figure[]>}
+ */
+export async function measureInterleaved(origin, scenarios, rounds, log) {
+  /** @type {Map<string, LoadResult[]>} */
+  const runs = new Map();
+  /** @type {Map<string, Figure>} */
+  const settled = new Map();
+  for (const scenario of scenarios) {
+    const refused = await unmeasurable(origin, scenario);
+    if (refused) settled.set(scenario.id, refused);
+    else runs.set(scenario.id, []);
   }
-  return { ...figure, status: "measured" };
+  for (let round = 0; round < rounds; round++) {
+    log(`round ${round + 1} of ${rounds}`);
+    for (const scenario of scenarios) {
+      const done = runs.get(scenario.id);
+      if (!done || settled.has(scenario.id)) continue;
+      const { seconds, warmupSeconds, maxRequests } = scenario.load;
+      const spec = {
+        origin: origin.origin,
+        ...scenario.load,
+        seconds: Math.max(1, Math.round(seconds / rounds)),
+        warmupSeconds: round === 0 ? warmupSeconds : 0,
+        maxRequests: Math.ceil(maxRequests / rounds),
+      };
+      try {
+        done.push(await runLoad(spec));
+      } catch (err) {
+        const note = err instanceof Error ? err.message : String(err);
+        settled.set(scenario.id, {
+          id: scenario.id,
+          label: scenario.label,
+          floor: scenario.floor,
+          status: "failed",
+          note,
+        });
+      }
+    }
+  }
+  return scenarios.map(
+    (scenario) => settled.get(scenario.id) ?? figureOf(scenario, runs.get(scenario.id) ?? [], undefined),
+  );
 }

@@ -3,11 +3,11 @@
 // reference workers, seeds D1, loads every endpoint of the issue from a separate autocannon process and
 // prints each beside its floor. Writes bench/results.json. Reports figures; asserts nothing.
 import { execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { cpus, loadavg, release, totalmem } from "node:os";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpus, loadavg, release, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
 import { SignJWT } from "jose";
-import { measure, send, stopLoads } from "./measure.mjs";
+import { measure, measureInterleaved, send, stopLoads } from "./measure.mjs";
 import { writeUploadFiles } from "./package-zip.mjs";
 import { checkTargets, table, targetTable } from "./report.mjs";
 import { downloadScenarios, rateScenarios, uploadScenarios } from "./scenarios.mjs";
@@ -15,16 +15,26 @@ import { seedWorld } from "./seed.mjs";
 import { applyMigrations, buildWorker, bundleSize, startServer } from "./server.mjs";
 
 const quick = process.argv.includes("--quick");
+// Seconds per endpoint, split over `rounds` runs (autocannon counts whole seconds).
 const PLAN = quick
   ? {
       seconds: 1,
       warmupSeconds: 0,
+      rounds: 1,
       maxRequests: 5_000,
       connections: 10,
       transfers: 1,
       largeCount: 10_000,
     }
-  : { seconds: 7, warmupSeconds: 1, maxRequests: 40_000, connections: 10, transfers: 3, largeCount: 100_000 };
+  : {
+      seconds: 6,
+      warmupSeconds: 1,
+      rounds: 3,
+      maxRequests: 45_000,
+      connections: 10,
+      transfers: 3,
+      largeCount: 100_000,
+    };
 const SMALL_COUNT = 1_000;
 const PACKAGE_BYTES = 50 * 1024 * 1024;
 const BINDINGS = {
@@ -127,7 +137,8 @@ async function measureAll(origin, db, inputs) {
       });
     }
   }
-  for (const scenario of rateScenarios(PLAN, inputs)) await run(scenario);
+  log("measuring the request/s scenarios, each endpoint beside its floor");
+  figures.push(...(await measureInterleaved(origin, rateScenarios(PLAN, inputs), PLAN.rounds, log)));
   return figures;
 }
 
@@ -140,16 +151,19 @@ async function main() {
     node: process.version,
     loadAverageBefore: loadavg(),
   };
-  mkdirSync("bench/.tmp", { recursive: true });
-  const workDir = mkdtempSync(join("bench/.tmp", "run-"));
+  const workDir = mkdtempSync(join(tmpdir(), "cf-packages-bench-"));
   /** @type {import("miniflare").Miniflare | undefined} */
   let mf;
+  // The load process and the temporary directory go first and synchronously: on a signal, Miniflare's
+  // own exit hook may end the process before an asynchronous dispose returns.
   const stop = async () => {
     stopLoads();
-    await mf?.dispose();
     rmSync(workDir, { recursive: true, force: true });
+    await mf?.dispose();
   };
-  process.once("SIGINT", () => stop().finally(() => process.exit(130)));
+  for (const signal of /** @type {const} */ (["SIGINT", "SIGTERM"])) {
+    process.once(signal, () => stop().finally(() => process.exit(130)));
+  }
   try {
     log(`building the worker (${quick ? "quick" : "full"} run) and the 50 MiB package`);
     const built = buildWorker();
@@ -159,7 +173,12 @@ async function main() {
       join(workDir, "package.zip"),
       join(workDir, "upload.form"),
     );
-    const [minified] = await Promise.all([sized, built]);
+    // Both builds end before anything goes on, so a failing one leaves no wrangler running.
+    const failed = (await Promise.allSettled([sized, built])).find(
+      (outcome) => outcome.status === "rejected",
+    );
+    if (failed) throw failed.reason;
+    const minified = await sized;
     const server = await startServer(join(workDir, "state"), BINDINGS);
     mf = server.mf;
     const origin = server.url;

@@ -8,6 +8,7 @@
  * @typedef {{
  *   seconds: number,
  *   warmupSeconds: number,
+ *   rounds: number,
  *   maxRequests: number,
  *   connections: number,
  *   transfers: number,

@@ -18,23 +18,25 @@ const BUCKET = "cf-packages-bits-bench";
 /** @typedef {Awaited<ReturnType<Miniflare["getD1Database"]>>} D1 */
 
 /** The reference workers: each answers under /__floor/<name>. */
-export const FLOORS = ["static", "d1-read", "d1-insert", "r2"];
+const FLOORS = ["static", "d1-read", "d1-insert", "r2"];
 
 /** Vars from wrangler.toml's [vars] table (flat `KEY = "value"` lines), as production has them. */
 function productionVars() {
   const toml = readFileSync("wrangler.toml", "utf8");
-  const table = /^\[vars\]\n([\s\S]*?)(?=^\[)/m.exec(toml)?.[1] ?? "";
+  const table = /^\[vars\]\n([\s\S]*?)(?=^\[|(?![\s\S]))/m.exec(toml)?.[1] ?? "";
   /** @type {Record<string, string>} */
   const vars = {};
   for (const [, key, value] of table.matchAll(/^(\w+)\s*=\s*"([^"]*)"/gm)) vars[key ?? ""] = value ?? "";
   return vars;
 }
 
+/** The compatibility date and flags wrangler.toml gives the worker. */
 const compatibility = () => {
   const toml = readFileSync("wrangler.toml", "utf8");
+  const flags = /^compatibility_flags\s*=\s*\[([^\]]*)\]/m.exec(toml)?.[1] ?? "";
   return {
     compatibilityDate: /^compatibility_date\s*=\s*"([^"]+)"/m.exec(toml)?.[1] ?? "2026-04-26",
-    compatibilityFlags: ["nodejs_compat"],
+    compatibilityFlags: [...flags.matchAll(/"([^"]+)"/g)].map((match) => match[1] ?? ""),
   };
 };
 
