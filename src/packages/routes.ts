@@ -6,13 +6,12 @@ import { assertWritable } from "../authz/access";
 import type { AppEnv } from "../env";
 import { currentUser, requireRead, requireWrite } from "../http/auth";
 import { notFound, unprocessable } from "../http/errors";
-import { emptyResponse, jsonResponse } from "../http/respond";
+import { jsonResponse } from "../http/respond";
 import { externalUrl } from "../http/urls";
 import { jsonBody, readJsonObject } from "../http/validation";
-import { startJob } from "../jobs/runner";
-import { insertJobQuery } from "../jobs/store";
+import { acceptDelete } from "../jobs/accept";
 import { assertMetadataLimits, hasMetadataChanges, NO_METADATA } from "../metadata/messages";
-import { startCopy } from "./copy";
+import { copyPackage } from "./copy";
 import {
   appGuidOf,
   assertDockerPassword,
@@ -21,14 +20,7 @@ import {
   packageUpdateMessage,
 } from "./messages";
 import { presentPackage } from "./presenter";
-import {
-  copyOf,
-  createPackage,
-  findCopyAccess,
-  findPackageAccess,
-  insertPackage,
-  updatePackage,
-} from "./store";
+import { createPackage, findPackageAccess, updatePackage } from "./store";
 
 const invalidApp = () => unprocessable("App is invalid. Ensure it exists and you have access to it.");
 const invalidSource = () =>
@@ -46,20 +38,10 @@ function assertLifecycleAccepts(app: AppAccess["app"], message: PackageCreateMes
 }
 
 /** POST /v3/packages?source_guid=: only relationships.app.data.guid of the body is read. */
-async function copyPackage(c: Context<AppEnv>, sourceGuid: string): Promise<Response> {
-  const user = currentUser(c);
-  const db = c.get("db");
+async function copyIntoApp(c: Context<AppEnv>, sourceGuid: string): Promise<Response> {
   const appGuid = appGuidOf(await readJsonObject(c));
   if (appGuid === undefined) throw invalidApp();
-  const { app, source } = await findCopyAccess(db, user, appGuid, sourceGuid);
-  if (!app) throw invalidApp();
-  assertWritable(user, app, invalidApp);
-  if (!source) throw invalidSource();
-  assertWritable(user, source, invalidSource);
-  if (source.package.appGuid === appGuid)
-    throw unprocessable("Source and destination app cannot be the same");
-  const copy = await insertPackage(db, copyOf(source.package, appGuid));
-  startCopy(c, source.package, copy);
+  const copy = await copyPackage(c, appGuid, sourceGuid, { app: invalidApp, source: invalidSource });
   return jsonResponse(c, 201, presentPackage(copy, externalUrl(c)));
 }
 
@@ -69,7 +51,7 @@ export const packagesRouter = new Hono<AppEnv>()
     requireWrite,
     async (c, next) => {
       const sourceGuid = c.req.query("source_guid");
-      if (sourceGuid !== undefined) return copyPackage(c, sourceGuid);
+      if (sourceGuid !== undefined) return copyIntoApp(c, sourceGuid);
       await next();
     },
     jsonBody(packageCreateMessage),
@@ -79,7 +61,6 @@ export const packagesRouter = new Hono<AppEnv>()
       const message = c.req.valid("json");
       const app =
         message.appGuid === undefined ? undefined : await appAccessQuery(db, user, message.appGuid).get();
-      if (!app) throw invalidApp();
       assertWritable(user, app, invalidApp);
       assertLifecycleAccepts(app.app, message);
       const docker = message.type === "docker" ? message.docker : undefined;
@@ -134,16 +115,7 @@ export const packagesRouter = new Hono<AppEnv>()
   })
   .delete("/v3/packages/:guid", requireWrite, async (c) => {
     const user = currentUser(c);
-    const db = c.get("db");
-    const access = await findPackageAccess(db, user, c.req.param("guid"));
-    if (!access) throw packageNotFound();
+    const access = await findPackageAccess(c.get("db"), user, c.req.param("guid"));
     assertWritable(user, access, packageNotFound);
-    const [job] = await insertJobQuery(db, {
-      operation: "package.delete",
-      resourceType: "package",
-      resourceGuid: access.package.guid,
-      userGuid: user.guid,
-    });
-    startJob(c, job!);
-    return emptyResponse(c, 202, { Location: `${externalUrl(c)}/v3/jobs/${job!.guid}` });
+    return acceptDelete(c, "package", access.package.guid);
   });
