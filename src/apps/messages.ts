@@ -12,11 +12,9 @@ import {
   metadataMessages,
   metadataOf,
   nestedMessages,
-  presenceMessages,
   relationshipGuid,
-  relationshipsMessages,
+  singleRelationshipMessages,
   stringMessages,
-  toOneRelationshipMessages,
   unknownFieldsMessages,
 } from "../http/messages";
 import { isObject, type JsonObject } from "../http/validation";
@@ -89,11 +87,7 @@ export const createAppMessage = ccMessage(
   (body) => [
     ...metadataMessages(body),
     ...unknownFieldsMessages(body, ["name", "relationships", "lifecycle", "metadata"]),
-    ...relationshipsMessages(body.relationships, (relationships) => [
-      ...unknownFieldsMessages(relationships, ["space"]),
-      ...presenceMessages("space", relationships.space),
-      ...toOneRelationshipMessages("space", relationships.space),
-    ]),
+    ...singleRelationshipMessages(body.relationships, "space"),
     ...lifecycleMessages(body),
     ...stringMessages("name", body.name),
   ],

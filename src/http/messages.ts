@@ -108,6 +108,17 @@ export function relationshipsMessages(relationships: unknown, check: (value: Jso
   return nestedMessages("relationships", check(relationships));
 }
 
+/**
+ * The relationships of a message that has exactly one, required, to-one relationship (a space's
+ * organization, an app's space, a package's app), as CC's Relationships messages validate it.
+ */
+export const singleRelationshipMessages = (relationships: unknown, name: string) =>
+  relationshipsMessages(relationships, (given) => [
+    ...unknownFieldsMessages(given, [name]),
+    ...presenceMessages(name, given[name]),
+    ...toOneRelationshipMessages(name, given[name]),
+  ]);
+
 /** CC's MetadataBaseMessage: the `metadata` member's messages, when it is sent. */
 export function metadataMessages(body: JsonObject): string[] {
   if (!("metadata" in body)) return [];

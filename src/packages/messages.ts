@@ -10,9 +10,8 @@ import {
   nestedMessages,
   presenceMessages,
   relationshipGuid,
-  relationshipsMessages,
+  singleRelationshipMessages,
   stringMessages,
-  toOneRelationshipMessages,
   unknownFieldsMessages,
 } from "../http/messages";
 import { isObject, type JsonObject } from "../http/validation";
@@ -55,11 +54,7 @@ export const packageCreateMessage = ccMessage(
     ...(body.type === "bits" && !isNil(body.data) && !(isObject(body.data) && isBlank(body.data))
       ? ["Data Data must be empty if provided for bits packages"]
       : []),
-    ...relationshipsMessages(body.relationships, (relationships) => [
-      ...unknownFieldsMessages(relationships, ["app"]),
-      ...presenceMessages("app", relationships.app),
-      ...toOneRelationshipMessages("app", relationships.app),
-    ]),
+    ...singleRelationshipMessages(body.relationships, "app"),
     ...(body.type === "bits" || body.type === "docker" ? [] : ["Type must be one of 'bits, docker'"]),
   ],
   (body): PackageCreateMessage => {

@@ -10,9 +10,8 @@ import {
   presenceMessages,
   printableMessages,
   relationshipGuid,
-  relationshipsMessages,
+  singleRelationshipMessages,
   stringMessages,
-  toOneRelationshipMessages,
   unknownFieldsMessages,
 } from "../http/messages";
 
@@ -20,11 +19,7 @@ export const createSpaceMessage = ccMessage(
   (body) => [
     ...metadataMessages(body),
     ...unknownFieldsMessages(body, ["name", "relationships", "metadata"]),
-    ...relationshipsMessages(body.relationships, (relationships) => [
-      ...unknownFieldsMessages(relationships, ["organization"]),
-      ...presenceMessages("organization", relationships.organization),
-      ...toOneRelationshipMessages("organization", relationships.organization),
-    ]),
+    ...singleRelationshipMessages(body.relationships, "organization"),
     ...presenceMessages("name", body.name),
     ...stringMessages("name", body.name, true),
     ...lengthMessages("name", body.name, { max: 255 }),
