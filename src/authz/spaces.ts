@@ -35,9 +35,3 @@ export function canWriteSpace(user: User, spaceGuid: SQLiteColumn | SQL): SQL<bo
     Boolean,
   );
 }
-
-/** SQL boolean: may the user read secrets (download bits) in the space? Space developers and global secret readers. */
-export function canReadSecretsInSpace(user: User, spaceGuid: SQLiteColumn | SQL): SQL<boolean> {
-  if (user.globalSecretReader) return sql<boolean>`1`.mapWith(Boolean);
-  return canWriteSpace(user, spaceGuid);
-}

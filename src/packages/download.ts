@@ -63,7 +63,8 @@ export const downloadRouter = new Hono<AppEnv>()
     const user = currentUser(c);
     const access = await findPackageAccess(c.get("db"), user, c.req.param("guid"));
     if (!access?.readable) throw notFound("Package");
-    if (!access.secretsReadable) throw new CfError("NotAuthorized");
+    // Secrets (bits) are for space developers and global secret readers: those who may write, or read all.
+    if (!(user.globalSecretReader || access.writable)) throw new CfError("NotAuthorized");
     if (access.package.type !== "bits") throw unprocessable("Package type must be bits.");
     if (access.package.state !== "READY") throw unprocessable("Package has no bits to download.");
     const { downloadSigningKey, downloadUrlTtlSeconds } = c.get("config");

@@ -3,7 +3,7 @@
 import { and, eq, getTableColumns, inArray, type SQL } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import { type AppAccess, appAccessQuery } from "../apps/access";
-import { canReadSecretsInSpace, canReadSpace, canWriteSpace } from "../authz/spaces";
+import { canReadSpace, canWriteSpace } from "../authz/spaces";
 import { type Db, nowSeconds } from "../db/client";
 import { apps, organizations, type PackageState, type PackageType, packages, spaces } from "../db/schema";
 import type { User } from "../http/auth";
@@ -24,7 +24,6 @@ export function packageAccessQuery(db: Db, user: User, guid: string) {
       // Aliased: inside db.batch, D1 rows come back keyed by column name, so equal expressions collide.
       readable: canReadSpace(user, apps.spaceGuid).as("readable"),
       writable: canWriteSpace(user, apps.spaceGuid).as("writable"),
-      secretsReadable: canReadSecretsInSpace(user, apps.spaceGuid).as("secrets_readable"),
       organizationStatus: organizations.status,
     })
     .from(packages)
