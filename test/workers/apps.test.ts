@@ -1,22 +1,19 @@
 // /v3/apps: create (space developers and admins), show and list by visibility, delete as a job.
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
+import { tokenFor } from "./support/callers";
+import { NOT_AUTHORIZED, notFoundBody, ORG_SUSPENDED, unprocessableBody } from "./support/errors";
 import { addApp, createWorld, newUser, type RoleType, type World } from "./support/fixtures";
 import { BASE, call } from "./support/http";
-import { tokenFor } from "./support/packages";
 import {
   adminReadOnlyToken,
   adminToken,
   anyGuid,
   anyTimestamp,
-  deleteAndWait,
-  globalAuditorToken,
-  jobOf,
+  expectDeleteCompletes,
+  expectTakenTheSecondTime,
+  itShowsToSpaceReaders,
   listBody,
-  NOT_AUTHORIZED,
-  notFoundBody,
-  ORG_SUSPENDED,
-  unprocessableBody,
 } from "./support/resources";
 import { token } from "./support/tokens";
 
@@ -104,10 +101,7 @@ describe("POST /v3/apps", () => {
 
   it("refuses a name already used in the space", async () => {
     const body = { name: "twice", relationships: inSpace(world.spaceGuid) };
-    expect((await createApp(developer, body)).status).toBe(201);
-    const again = await createApp(developer, body);
-    expect(again.status).toBe(422);
-    expect(again.json).toEqual(unprocessableBody("App with the name 'twice' already exists."));
+    await expectTakenTheSecondTime("/v3/apps", developer, body, "App with the name 'twice' already exists.");
   });
 
   it.each<[string, (space: string) => unknown, string]>([
@@ -237,41 +231,12 @@ describe("GET /v3/apps/:guid", () => {
   beforeAll(async () => {
     world = await createWorld();
   });
-  const show = (bearer: string) => call("GET", `/v3/apps/${world.appGuid}`, { token: bearer });
+  const path = () => `/v3/apps/${world.appGuid}`;
 
-  it.each<[string, () => Promise<string>]>([
-    ["admin", () => adminToken()],
-    ["admin_read_only", () => adminReadOnlyToken()],
-    ["global_auditor", () => globalAuditorToken()],
-  ])("shows the app to %s", async (_case, bearer) => {
-    const reply = await show(await bearer());
-    expect(reply.status).toBe(200);
-    expect(reply.json).toEqual(worldApp(world));
-  });
-
-  it.each<RoleType>([
-    "space_developer",
-    "space_manager",
-    "space_auditor",
-    "space_supporter",
-    "organization_manager",
-  ])("shows it to a user with the %s role", async (type) => {
-    const reply = await show(await tokenFor(world, type));
-    expect(reply.status).toBe(200);
-    expect(reply.json).toEqual(worldApp(world));
-  });
-
-  it.each<RoleType>(["organization_user", "organization_auditor", "organization_billing_manager"])(
-    "is 404 App not found to a user with only the %s role",
-    async (type) => {
-      const reply = await show(await tokenFor(world, type));
-      expect(reply.status).toBe(404);
-      expect(reply.json).toEqual(notFoundBody("App"));
-    },
-  );
+  itShowsToSpaceReaders("App", () => ({ world, path: path(), body: worldApp(world) }));
 
   it("is 404 to a user without roles and for an unknown guid", async () => {
-    expect((await show(await token(newUser()))).json).toEqual(notFoundBody("App"));
+    expect((await call("GET", path(), { token: await token(newUser()) })).json).toEqual(notFoundBody("App"));
     const unknown = await call("GET", `/v3/apps/${crypto.randomUUID()}`, { token: await adminToken() });
     expect(unknown.status).toBe(404);
     expect(unknown.json).toEqual(notFoundBody("App"));
@@ -346,20 +311,7 @@ describe("DELETE /v3/apps/:guid", () => {
   it("accepts a space developer's delete as a job that removes the app", async () => {
     const world = await createWorld();
     const developer = await tokenFor(world, "space_developer");
-    const reply = await deleteAndWait(`/v3/apps/${world.appGuid}`, developer);
-    expect(reply.status).toBe(202);
-    expect(reply.text).toBe("");
-    const job = await jobOf(reply.headers.get("Location"), developer);
-    expect(job).toEqual({
-      guid: anyGuid(),
-      created_at: anyTimestamp(),
-      updated_at: anyTimestamp(),
-      operation: "app.delete",
-      state: "COMPLETE",
-      errors: [],
-      warnings: [],
-      links: { self: { href: `${BASE}/v3/jobs/${job.guid}` } },
-    });
+    await expectDeleteCompletes(`/v3/apps/${world.appGuid}`, developer, "app.delete");
     const row = await env.DB.prepare("SELECT guid FROM apps WHERE guid = ?").bind(world.appGuid).first();
     expect(row).toBeNull();
     expect((await call("GET", `/v3/apps/${world.appGuid}`, { token: developer })).status).toBe(404);

@@ -2,13 +2,13 @@
 import { env } from "cloudflare:workers";
 import { generateKeyPair, SignJWT } from "jose";
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { NOT_AUTHENTICATED } from "./support/errors";
 import { createWorld, grant, newUser, type World } from "./support/fixtures";
 import { call, callWithEnv, cfError } from "./support/http";
 import { token } from "./support/tokens";
 
 const DOCKER = { type: "docker", url: "docker://cloudfoundry/runtime-ci" };
 const INVALID_TOKEN = cfError(1000, "CF-InvalidAuthToken", "Invalid Auth Token");
-const NOT_AUTHENTICATED = cfError(10002, "CF-NotAuthenticated", "Authentication error");
 
 let world: World;
 let developer: string;

@@ -2,18 +2,14 @@
 // streams the zip without any Authorization header; tampered or expired links are refused.
 import { describe, expect, it } from "vitest";
 import { bitsWorld, fetchBytes, send, upload } from "./support/bits";
-import { addApp, addPackage, createWorld, newUser, type RoleType } from "./support/fixtures";
+import { developersOnlyCases, tokenFor } from "./support/callers";
+import { NOT_AUTHORIZED, notFoundBody, unprocessableBody } from "./support/errors";
+import { addApp, addPackage, createWorld, newUser } from "./support/fixtures";
 import { BASE, call, callWithEnv, cfError } from "./support/http";
-import { tokenFor } from "./support/packages";
 import { token } from "./support/tokens";
 import { buildZip } from "./support/zip";
 
 const SIGNING_KEY = "test-download-signing-key";
-const NOT_AUTHORIZED = cfError(
-  10003,
-  "CF-NotAuthorized",
-  "You are not authorized to perform the requested action",
-);
 const LINK = new RegExp(`^${BASE}/blobs/packages/[0-9a-f-]{36}\\?expires=\\d+&signature=[\\w-]+$`);
 
 /** A READY package with real bits in a fresh world. */
@@ -80,22 +76,13 @@ describe("GET /v3/packages/:guid/download", () => {
     expect(blob.headers.get("ETag")).toMatch(/^"[0-9a-f]+"$/);
   });
 
-  it.each([
-    ["space developer", 302, "space_developer"],
-    ["space manager", 403, "space_manager"],
-    ["space auditor", 403, "space_auditor"],
-    ["space supporter", 403, "space_supporter"],
-    ["org manager", 403, "organization_manager"],
-    ["org auditor", 404, "organization_auditor"],
-    ["org billing manager", 404, "organization_billing_manager"],
-  ] as const)("%s → %i", async (_, status, role: RoleType) => {
+  it.each(developersOnlyCases(302))("%s → %i", async (role, status) => {
     const { world, guid } = await readyPackage();
     const reply = await download(guid, await tokenFor(world, role));
     expect(reply.status).toBe(status);
     if (status === 302) expect(reply.headers.get("Location")).toMatch(LINK);
     if (status === 403) expect(reply.json).toEqual(NOT_AUTHORIZED);
-    if (status === 404)
-      expect(reply.json).toEqual(cfError(10010, "CF-ResourceNotFound", "Package not found"));
+    if (status === 404) expect(reply.json).toEqual(notFoundBody("Package"));
   });
 
   it.each([
@@ -117,15 +104,13 @@ describe("GET /v3/packages/:guid/download", () => {
     const dockerApp = await addApp(world.spaceGuid, "docker");
     const docker = await addPackage(dockerApp, { type: "docker", dockerImage: "nginx" });
     expect((await call("GET", `/v3/packages/${docker}/download`, { token: developer })).json).toEqual(
-      cfError(10008, "CF-UnprocessableEntity", "Package type must be bits."),
+      unprocessableBody("Package type must be bits."),
     );
     for (const state of ["AWAITING_UPLOAD", "PROCESSING_UPLOAD", "FAILED", "COPYING", "EXPIRED"] as const) {
       const guid = await addPackage(world.appGuid, { state });
       const reply = await download(guid, developer);
       expect(reply.status).toBe(422);
-      expect(reply.json).toEqual(
-        cfError(10008, "CF-UnprocessableEntity", "Package has no bits to download."),
-      );
+      expect(reply.json).toEqual(unprocessableBody("Package has no bits to download."));
     }
   });
 
@@ -184,6 +169,6 @@ describe("the signed link", () => {
     const guid = await addPackage(world.appGuid, { state: "READY" });
     const reply = await send(new Request(await signedLink(guid, inAMinute())));
     expect(reply.status).toBe(404);
-    expect(reply.json).toEqual(cfError(10010, "CF-ResourceNotFound", "Package not found"));
+    expect(reply.json).toEqual(notFoundBody("Package"));
   });
 });

@@ -4,9 +4,10 @@ import { createExecutionContext, createScheduledController, waitOnExecutionConte
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import worker from "../../src/index";
+import { tokenFor } from "./support/callers";
+import { notFoundBody } from "./support/errors";
 import { createWorld, grant, newUser, type World } from "./support/fixtures";
-import { BASE, call, callWithEnv, cfError } from "./support/http";
-import { tokenFor } from "./support/packages";
+import { BASE, call, callWithEnv } from "./support/http";
 import { token } from "./support/tokens";
 
 const STALLED = 600;
@@ -120,7 +121,7 @@ describe("who sees a job", () => {
 
     const stranger = await call("GET", `/v3/jobs/${job}`, { token: await token(newUser()) });
     expect(stranger.status).toBe(404);
-    expect(stranger.json).toEqual(cfError(10010, "CF-ResourceNotFound", "Job not found"));
+    expect(stranger.json).toEqual(notFoundBody("Job"));
 
     const auditor = await token(newUser(), { scopes: ["cloud_controller.global_auditor"] });
     expect((await call("GET", `/v3/jobs/${job}`, { token: auditor })).json.guid).toBe(job);

@@ -1,14 +1,13 @@
 // label_selector (B.12) through the package lists: CC's grammar (=, ==, !=, in, notin, key, !key),
 // its key and value rules and messages, the 50-requirement limit, and the selector in pagination links.
 import { describe, expect, it } from "vitest";
+import { badQueryBody } from "./support/errors";
 import { createWorld, grant, newUser } from "./support/fixtures";
-import { call, cfError } from "./support/http";
+import { call } from "./support/http";
 import { packageOf, pagination, type SeededPackage, seedPackage } from "./support/list-seeds";
 import { adminToken, token } from "./support/tokens";
 
 const T = 1_710_000_000;
-const badQuery = (detail: string) =>
-  cfError(10005, "CF-BadQueryParameter", `The query parameter is invalid: ${detail}`);
 
 /** An app whose packages carry labels: prod/web, dev with a prefixed key, none, and worker without env. */
 async function labelledApp() {
@@ -138,7 +137,7 @@ describe("invalid selectors (400 CF-BadQueryParameter)", () => {
       },
     );
     expect(reply.status).toBe(400);
-    expect(reply.json).toEqual(badQuery(detail));
+    expect(reply.json).toEqual(badQueryBody(detail));
   });
 
   it("a nested label_selector is invalid, and other unknown parameters still report", async () => {
@@ -146,7 +145,7 @@ describe("invalid selectors (400 CF-BadQueryParameter)", () => {
       token: await adminToken(),
     });
     expect(reply.json).toEqual(
-      badQuery(
+      badQueryBody(
         "Invalid label_selector value, Unknown query parameter(s): 'foo'. Valid parameters are: 'page', 'per_page', 'order_by', 'created_ats', 'updated_ats', 'guids', 'states', 'types', 'app_guids', 'app_guid', 'space_guids', 'organization_guids', 'label_selector'",
       ),
     );

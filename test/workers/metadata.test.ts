@@ -1,8 +1,9 @@
 // The metadata member (B.12): CC's key and value rules and messages, through package create and update.
 import { beforeAll, describe, expect, it } from "vitest";
+import { tokenFor } from "./support/callers";
+import { unprocessableBody } from "./support/errors";
 import { createWorld, type World } from "./support/fixtures";
-import { call, cfError } from "./support/http";
-import { tokenFor } from "./support/packages";
+import { call } from "./support/http";
 
 let world: World;
 let bearer: string;
@@ -167,7 +168,7 @@ describe("invalid metadata: 422 CF-UnprocessableEntity", () => {
   it.each(INVALID)("$name", async ({ metadata, detail }) => {
     const reply = await create(metadata);
     expect(reply.status).toBe(422);
-    expect(reply.json).toEqual(cfError(10008, "CF-UnprocessableEntity", detail));
+    expect(reply.json).toEqual(unprocessableBody(detail));
   });
 });
 
@@ -260,7 +261,7 @@ describe("the same rules on update", () => {
       body: { metadata },
     });
     expect(reply.status).toBe(422);
-    expect(reply.json).toEqual(cfError(10008, "CF-UnprocessableEntity", detail));
+    expect(reply.json).toEqual(unprocessableBody(detail));
   });
 
   it("PATCH stores numbers as text and deletes keys set to null", async () => {

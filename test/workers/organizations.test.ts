@@ -1,22 +1,28 @@
 // /v3/organizations: create (admins only, CC's messages), show and list by visibility, delete as a job.
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
-import { createWorld, grant, newUser, type RoleType, type World } from "./support/fixtures";
-import { BASE, call, cfError } from "./support/http";
+import { GLOBAL_READERS, ORGANIZATION_ONLY, SPACE_READERS, tokenFor } from "./support/callers";
+import {
+  badQueryBody,
+  labelLimitBody,
+  NOT_AUTHENTICATED,
+  NOT_AUTHORIZED,
+  notFoundBody,
+  PARSE_ERROR,
+  unprocessableBody,
+} from "./support/errors";
+import { createWorld, newUser, type World } from "./support/fixtures";
+import { BASE, call } from "./support/http";
+import { addMetadata } from "./support/list-seeds";
 import {
   adminReadOnlyToken,
   adminToken,
   anyGuid,
   anyTimestamp,
-  badQueryBody,
-  deleteAndWait,
+  expectDeleteCompletes,
+  expectTakenTheSecondTime,
   globalAuditorToken,
-  jobOf,
   listBody,
-  NOT_AUTHENTICATED,
-  NOT_AUTHORIZED,
-  notFoundBody,
-  unprocessableBody,
 } from "./support/resources";
 import { token } from "./support/tokens";
 
@@ -88,21 +94,17 @@ describe("POST /v3/organizations", () => {
     const labels = Object.fromEntries(Array.from({ length: 51 }, (_, i) => [`key${i}`, "v"]));
     const reply = await createOrganization({ name: uniqueName("crowded"), metadata: { labels } });
     expect(reply.status).toBe(422);
-    expect(reply.json).toEqual(
-      cfError(
-        390020,
-        "CF-LabelLimitExceeded",
-        "Failed to add 51 labels because it would exceed maximum of 50",
-      ),
-    );
+    expect(reply.json).toEqual(labelLimitBody(51));
   });
 
   it("refuses a taken name with CC's message", async () => {
     const name = uniqueName("taken");
-    expect((await createOrganization({ name })).status).toBe(201);
-    const reply = await createOrganization({ name });
-    expect(reply.status).toBe(422);
-    expect(reply.json).toEqual(unprocessableBody(`Organization '${name}' already exists.`));
+    await expectTakenTheSecondTime(
+      "/v3/organizations",
+      await adminToken(),
+      { name },
+      `Organization '${name}' already exists.`,
+    );
   });
 
   it.each<[string, unknown, string]>([
@@ -136,9 +138,7 @@ describe("POST /v3/organizations", () => {
   it("refuses a body that is not a JSON object with 400", async () => {
     const reply = await call("POST", "/v3/organizations", { token: await adminToken(), rawBody: "[1]" });
     expect(reply.status).toBe(400);
-    expect(reply.json).toEqual(
-      cfError(1001, "CF-MessageParseError", "Request invalid due to parse error: invalid request body"),
-    );
+    expect(reply.json).toEqual(PARSE_ERROR);
   });
 
   it.each<[string, () => Promise<string>]>([
@@ -166,29 +166,14 @@ describe("GET /v3/organizations/:guid", () => {
 
   const show = async (bearer: string) => call("GET", `/v3/organizations/${world.orgGuid}`, { token: bearer });
 
-  it.each<[string, () => Promise<string>]>([
-    ["admin", () => adminToken()],
-    ["admin_read_only", () => adminReadOnlyToken()],
-    ["global_auditor", () => globalAuditorToken()],
-  ])("shows any organization to %s", async (_case, bearer) => {
-    const reply = await show(await bearer());
+  it.each(GLOBAL_READERS)("shows any organization to %s", async (role) => {
+    const reply = await show(await tokenFor(world, role));
     expect(reply.status).toBe(200);
     expect(reply.json).toEqual(organizationBody(world.orgGuid, `org-${world.orgGuid}`));
   });
 
-  it.each<RoleType>([
-    "organization_user",
-    "organization_manager",
-    "organization_auditor",
-    "organization_billing_manager",
-    "space_developer",
-    "space_manager",
-    "space_auditor",
-    "space_supporter",
-  ])("shows it to a user with the %s role", async (type) => {
-    const user = newUser(type);
-    await grant(user, type, world);
-    const reply = await show(await token(user));
+  it.each([...ORGANIZATION_ONLY, ...SPACE_READERS])("shows it to a user with the %s role", async (role) => {
+    const reply = await show(await tokenFor(world, role));
     expect(reply.status).toBe(200);
     expect(reply.json.guid).toBe(world.orgGuid);
   });
@@ -208,14 +193,7 @@ describe("GET /v3/organizations/:guid", () => {
   });
 
   it("shows the organization's labels and annotations", async () => {
-    await env.DB.batch([
-      env.DB.prepare("INSERT INTO labels (resource_guid, key, value) VALUES (?, 'env', 'prod')").bind(
-        world.orgGuid,
-      ),
-      env.DB.prepare("INSERT INTO annotations (resource_guid, key, value) VALUES (?, 'contact', 'ops')").bind(
-        world.orgGuid,
-      ),
-    ]);
+    await addMetadata(world.orgGuid, { env: "prod" }, { contact: "ops" });
     const reply = await show(await adminToken());
     expect(reply.json.metadata).toEqual({ labels: { env: "prod" }, annotations: { contact: "ops" } });
   });
@@ -246,17 +224,13 @@ describe("GET /v3/organizations", () => {
   });
 
   it("lists only the organizations a user belongs to, through an org or a space role", async () => {
-    const member = newUser();
-    await grant(member, "organization_auditor", first);
-    const spaceOnly = newUser();
-    await grant(spaceOnly, "space_auditor", second);
-    expect((await list(await token(member), `guids=${guids}`)).json).toEqual(
+    const member = await tokenFor(first, "organization_auditor");
+    const spaceOnly = await tokenFor(second, "space_auditor");
+    expect((await list(member, `guids=${guids}`)).json).toEqual(
       listBody("/v3/organizations", { guids }, [organizationBody(first.orgGuid, `org-${first.orgGuid}`)]),
     );
     expect(
-      (await list(await token(spaceOnly), `guids=${guids}`)).json.resources.map(
-        (r: { guid: string }) => r.guid,
-      ),
+      (await list(spaceOnly, `guids=${guids}`)).json.resources.map((r: { guid: string }) => r.guid),
     ).toEqual([second.orgGuid]);
     expect((await list(await token(newUser()), `guids=${guids}`)).json).toEqual(
       listBody("/v3/organizations", { guids }, []),
@@ -309,9 +283,7 @@ describe("GET /v3/organizations", () => {
   });
 
   it("filters by label selector and creation time", async () => {
-    await env.DB.prepare("INSERT INTO labels (resource_guid, key, value) VALUES (?, 'tier', 'gold')")
-      .bind(second.orgGuid)
-      .run();
+    await addMetadata(second.orgGuid, { tier: "gold" });
     const bearer = await adminToken();
     const labelled = await list(bearer, `guids=${guids}&label_selector=tier=gold`);
     expect(labelled.json.resources.map((r: { guid: string }) => r.guid)).toEqual([second.orgGuid]);
@@ -347,29 +319,15 @@ describe("DELETE /v3/organizations/:guid", () => {
   it("accepts an admin's delete as a job that removes the organization", async () => {
     const world = await createWorld();
     const bearer = await adminToken();
-    const reply = await deleteAndWait(`/v3/organizations/${world.orgGuid}`, bearer);
-    expect(reply.status).toBe(202);
-    expect(reply.text).toBe("");
-    const job = await jobOf(reply.headers.get("Location"), bearer);
-    expect(job).toEqual({
-      guid: anyGuid(),
-      created_at: anyTimestamp(),
-      updated_at: anyTimestamp(),
-      operation: "organization.delete",
-      state: "COMPLETE",
-      errors: [],
-      warnings: [],
-      links: { self: { href: `${BASE}/v3/jobs/${job.guid}` } },
-    });
+    await expectDeleteCompletes(`/v3/organizations/${world.orgGuid}`, bearer, "organization.delete");
     const show = await call("GET", `/v3/organizations/${world.orgGuid}`, { token: bearer });
     expect(show.status).toBe(404);
   });
 
   it("is forbidden to an organization manager, and to global readers", async () => {
     const world = await createWorld();
-    const manager = newUser("manager");
-    await grant(manager, "organization_manager", world);
-    for (const bearer of [await token(manager), await adminReadOnlyToken(), await globalAuditorToken()]) {
+    const manager = await tokenFor(world, "organization_manager");
+    for (const bearer of [manager, await adminReadOnlyToken(), await globalAuditorToken()]) {
       const reply = await call("DELETE", `/v3/organizations/${world.orgGuid}`, { token: bearer });
       expect(reply.status).toBe(403);
       expect(reply.json).toEqual(NOT_AUTHORIZED);

@@ -2,24 +2,15 @@
 // validation, the package's visibility (404 Package not found) and the cost of one D1 round trip.
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import {
-  addApp,
-  createWorld,
-  grant,
-  type Lifecycle,
-  newUser,
-  type RoleType,
-  type World,
-} from "./support/fixtures";
-import { BASE, call, cfError } from "./support/http";
+import { type Caller, GLOBAL_READERS, SPACE_READERS, tokenFor } from "./support/callers";
+import { badQueryBody, NOT_AUTHORIZED, notFoundBody } from "./support/errors";
+import { addApp, createWorld, type Lifecycle, newUser } from "./support/fixtures";
+import { BASE, call } from "./support/http";
 import { addMetadata, iso, type Metadata, pagination, seedPackage } from "./support/list-seeds";
 import { roundTrips } from "./support/packages";
 import { adminToken, token } from "./support/tokens";
 
 const T = 1_720_000_000;
-const badQuery = (detail: string) =>
-  cfError(10005, "CF-BadQueryParameter", `The query parameter is invalid: ${detail}`);
-const PACKAGE_NOT_FOUND = cfError(10010, "CF-ResourceNotFound", "Package not found");
 
 interface SeededDroplet {
   guid: string;
@@ -108,12 +99,6 @@ async function packageWithDroplets(options: { lifecycle?: Lifecycle } = {}) {
   return { world, pkg, failed, staged, path: `/v3/packages/${pkg.guid}/droplets` };
 }
 
-async function roleToken(world: World, role: RoleType) {
-  const user = newUser(role);
-  await grant(user, role, world);
-  return token(user);
-}
-
 const list = (path: string, bearer: string) => call("GET", path, { token: bearer });
 
 describe("listing a package's droplets", () => {
@@ -121,7 +106,7 @@ describe("listing a package's droplets", () => {
     const { world, staged, path } = await packageWithDroplets();
     const reply = await list(
       `${path}?states=STAGED&per_page=1&page=1`,
-      await roleToken(world, "space_developer"),
+      await tokenFor(world, "space_developer"),
     );
 
     expect(reply.status).toBe(200);
@@ -134,7 +119,7 @@ describe("listing a package's droplets", () => {
 
   it("lists only the package's droplets, in creation order, paged with order_by in the links", async () => {
     const { world, failed, staged, path } = await packageWithDroplets();
-    const bearer = await roleToken(world, "space_developer");
+    const bearer = await tokenFor(world, "space_developer");
 
     expect((await list(path, bearer)).json).toEqual({
       pagination: pagination(path, (p) => `page=${p}&per_page=50`, 2, 1),
@@ -163,7 +148,7 @@ describe("listing a package's droplets", () => {
   it("filters by guids, states, app_guids, space_guids, organization_guids, labels and timestamps", async () => {
     const { world, failed, staged, path } = await packageWithDroplets();
     const elsewhere = await createWorld();
-    const bearer = await roleToken(world, "space_manager");
+    const bearer = await tokenFor(world, "space_manager");
     const cases: [string, SeededDroplet[]][] = [
       [`guids=${staged.guid},${crypto.randomUUID()}`, [staged]],
       ["states=FAILED,EXPIRED", [failed]],
@@ -200,7 +185,7 @@ describe("listing a package's droplets", () => {
 
   it("a page beyond the end is empty, with a previous link", async () => {
     const { world, path } = await packageWithDroplets();
-    const reply = await list(`${path}?page=3`, await roleToken(world, "space_auditor"));
+    const reply = await list(`${path}?page=3`, await tokenFor(world, "space_auditor"));
     expect(reply.json).toEqual({
       pagination: pagination(path, (p) => `page=${p}&per_page=50`, 2, 1, 3),
       resources: [],
@@ -226,12 +211,12 @@ describe("validation (400 CF-BadQueryParameter, before the package is looked up)
   ])("%s → %s", async (query, detail) => {
     const reply = await list(`/v3/packages/${crypto.randomUUID()}/droplets?${query}`, await adminToken());
     expect(reply.status).toBe(400);
-    expect(reply.json).toEqual(badQuery(detail));
+    expect(reply.json).toEqual(badQueryBody(detail));
   });
 
   it("accepts app_guid and package_guid, which the path decides", async () => {
     const { world, failed, staged, path } = await packageWithDroplets();
-    const reply = await list(`${path}?package_guid=x&app_guid=y`, await roleToken(world, "space_developer"));
+    const reply = await list(`${path}?package_guid=x&app_guid=y`, await tokenFor(world, "space_developer"));
     expect(reply.json).toEqual({
       pagination: pagination(path, (p) => `page=${p}&per_page=50`, 2, 1),
       resources: [dropletJson(failed), dropletJson(staged)],
@@ -240,56 +225,34 @@ describe("validation (400 CF-BadQueryParameter, before the package is looked up)
 });
 
 describe("who sees a package's droplets", () => {
-  const GLOBAL: [string, string[]][] = [
-    ["admin", ["cloud_controller.admin"]],
-    ["admin_read_only", ["cloud_controller.admin_read_only", "cloud_controller.write"]],
-    ["global_auditor", ["cloud_controller.global_auditor", "cloud_controller.write"]],
-  ];
-  const READERS: RoleType[] = [
-    "space_developer",
-    "space_manager",
-    "space_auditor",
-    "space_supporter",
-    "organization_manager",
-  ];
-
-  it.each(GLOBAL)("%s: 200", async (_, scopes) => {
-    const { path } = await packageWithDroplets();
-    const reply = await list(path, await token(newUser(), { scopes }));
-    expect(reply.status).toBe(200);
-    expect(reply.json.resources).toHaveLength(2);
-  });
-
-  it.each(READERS)("%s: 200", async (role) => {
+  it.each([...GLOBAL_READERS, ...SPACE_READERS])("%s: 200", async (role) => {
     const { world, path } = await packageWithDroplets();
-    const reply = await list(path, await roleToken(world, role));
+    const reply = await list(path, await tokenFor(world, role));
     expect(reply.status).toBe(200);
     expect(reply.json.resources).toHaveLength(2);
   });
 
-  it.each(["organization_auditor", "organization_billing_manager", "no role"])(
+  it.each<Caller>(["organization_auditor", "organization_billing_manager", "no_role"])(
     "%s: 404 Package not found",
     async (role) => {
       const { world, path } = await packageWithDroplets();
-      const user = newUser();
-      if (role !== "no role") await grant(user, role as RoleType, world);
-      const reply = await list(path, await token(user));
+      const reply = await list(path, await tokenFor(world, role));
       expect(reply.status).toBe(404);
-      expect(reply.json).toEqual(PACKAGE_NOT_FOUND);
+      expect(reply.json).toEqual(notFoundBody("Package"));
     },
   );
 
   it("a missing package is 404 Package not found", async () => {
     const reply = await list(`/v3/packages/${crypto.randomUUID()}/droplets`, await adminToken());
     expect(reply.status).toBe(404);
-    expect(reply.json).toEqual(PACKAGE_NOT_FOUND);
+    expect(reply.json).toEqual(notFoundBody("Package"));
   });
 
   it("a package without droplets lists none", async () => {
     const world = await createWorld();
     const pkg = await seedPackage(world.appGuid, { createdAt: T });
     const path = `/v3/packages/${pkg.guid}/droplets`;
-    const reply = await list(path, await roleToken(world, "space_supporter"));
+    const reply = await list(path, await tokenFor(world, "space_supporter"));
     expect(reply.json).toEqual({
       pagination: pagination(path, (p) => `page=${p}&per_page=50`, 0, 1),
       resources: [],
@@ -300,8 +263,6 @@ describe("who sees a package's droplets", () => {
     const { path } = await packageWithDroplets();
     expect((await call("GET", path)).status).toBe(401);
     const reply = await list(path, await token(newUser(), { scopes: ["cloud_controller.write"] }));
-    expect(reply.json).toEqual(
-      cfError(10003, "CF-NotAuthorized", "You are not authorized to perform the requested action"),
-    );
+    expect(reply.json).toEqual(NOT_AUTHORIZED);
   });
 });

@@ -2,6 +2,8 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { packageBitsKey } from "../../src/packages/bits-keys";
+import { tokenFor } from "./support/callers";
+import { INVALID_APP, NOT_AUTHORIZED, ORG_SUSPENDED, PARSE_ERROR, unprocessableBody } from "./support/errors";
 import {
   addApp,
   addPackage,
@@ -11,37 +13,17 @@ import {
   type RoleType,
   type World,
 } from "./support/fixtures";
-import { call, callWithEnv, cfError, TIMESTAMP, UUID } from "./support/http";
-import { packageJson, roundTrips, tokenFor } from "./support/packages";
+import { call, callWithEnv, TIMESTAMP, UUID } from "./support/http";
+import { packageCount, packageJson, roundTrips } from "./support/packages";
 import { adminToken, token } from "./support/tokens";
 
 const body = (appGuid: string) => ({ relationships: { app: { data: { guid: appGuid } } } });
 const copy = (bearer: string, sourceGuid: string, payload: unknown) =>
   call("POST", `/v3/packages?source_guid=${sourceGuid}`, { token: bearer, body: payload });
 
-const INVALID_APP = cfError(
-  10008,
-  "CF-UnprocessableEntity",
-  "App is invalid. Ensure it exists and you have access to it.",
-);
-const INVALID_SOURCE = cfError(
-  10008,
-  "CF-UnprocessableEntity",
+const INVALID_SOURCE = unprocessableBody(
   "Source package is invalid. Ensure it exists and you have access to it.",
 );
-const NOT_AUTHORIZED = cfError(
-  10003,
-  "CF-NotAuthorized",
-  "You are not authorized to perform the requested action",
-);
-const SUSPENDED = cfError(10017, "CF-OrgSuspended", "The organization is suspended");
-
-async function packageCount(appGuid: string): Promise<number> {
-  const row = await env.DB.prepare("SELECT COUNT(*) AS n FROM packages WHERE app_guid = ?")
-    .bind(appGuid)
-    .first();
-  return Number(row?.n);
-}
 
 describe("copying a docker package", () => {
   it("answers 201 READY with the image and without the source's credentials", async () => {
@@ -210,7 +192,7 @@ describe("checks, in CC's order", () => {
       roles: ["space_developer", "space_developer"] as const,
       destinationSuspended: true,
       status: 403,
-      error: SUSPENDED,
+      error: ORG_SUSPENDED,
     },
     {
       name: "source missing: 422",
@@ -242,7 +224,7 @@ describe("checks, in CC's order", () => {
       roles: ["space_developer", "space_developer"] as const,
       sourceSuspended: true,
       status: 403,
-      error: SUSPENDED,
+      error: ORG_SUSPENDED,
     },
   ])("$name", async (test) => {
     const world = await setup(test.roles[0], test.roles[1], test);
@@ -258,9 +240,7 @@ describe("checks, in CC's order", () => {
     const source = await addPackage(world.appGuid, { type: "docker" });
     const reply = await copy(await tokenFor(world, "space_developer"), source, body(world.appGuid));
     expect(reply.status).toBe(422);
-    expect(reply.json).toEqual(
-      cfError(10008, "CF-UnprocessableEntity", "Source and destination app cannot be the same"),
-    );
+    expect(reply.json).toEqual(unprocessableBody("Source and destination app cannot be the same"));
     expect(await packageCount(world.appGuid)).toBe(1);
   });
 
@@ -283,9 +263,7 @@ describe("checks, in CC's order", () => {
       rawBody: "[]",
     });
     expect(reply.status).toBe(400);
-    expect(reply.json).toEqual(
-      cfError(1001, "CF-MessageParseError", "Request invalid due to parse error: invalid request body"),
-    );
+    expect(reply.json).toEqual(PARSE_ERROR);
   });
 
   it("403 for a token without the write scope, before anything else", async () => {

@@ -1,27 +1,25 @@
 // POST /v3/packages (B.4): today's package JSON, every validation message, app checks, lifecycles, limits.
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { addApp, createWorld, type Lifecycle, type World } from "./support/fixtures";
-import { call, cfError, TIMESTAMP, UUID } from "./support/http";
-import { packageJson, roundTrips, tokenFor } from "./support/packages";
+import { developerWorld, tokenFor } from "./support/callers";
+import {
+  annotationLimitBody,
+  INVALID_APP,
+  labelLimitBody,
+  NOT_AUTHENTICATED,
+  NOT_AUTHORIZED,
+  PARSE_ERROR,
+  unprocessableBody,
+} from "./support/errors";
+import { addApp, createWorld, type World } from "./support/fixtures";
+import { call, TIMESTAMP, UUID } from "./support/http";
+import { packageCount, packageJson, roundTrips } from "./support/packages";
 import { adminToken, token } from "./support/tokens";
 
 const relationships = (appGuid: unknown) => ({ app: { data: { guid: appGuid } } });
 
-async function developerWorld(options: { lifecycle?: Lifecycle } = {}) {
-  const world = await createWorld(options);
-  return { world, bearer: await tokenFor(world, "space_developer") };
-}
-
 const createPackage = (bearer: string, body: unknown) =>
   call("POST", "/v3/packages", { token: bearer, body });
-
-async function packageCount(appGuid: string): Promise<number> {
-  const row = await env.DB.prepare("SELECT COUNT(*) AS n FROM packages WHERE app_guid = ?")
-    .bind(appGuid)
-    .first();
-  return Number(row?.n);
-}
 
 describe("creating a bits package", () => {
   it("answers 201 with today's JSON in CC's key order, updated_at equal to created_at", async () => {
@@ -154,9 +152,7 @@ describe("creating a docker package", () => {
     expect((await createPackage(bearer, body("p".repeat(5000)))).status).toBe(201);
     const refused = await createPackage(bearer, body("p".repeat(5001)));
     expect(refused.status).toBe(422);
-    expect(refused.json).toEqual(
-      cfError(10008, "CF-UnprocessableEntity", "docker_password can be up to 5,000 characters"),
-    );
+    expect(refused.json).toEqual(unprocessableBody("docker_password can be up to 5,000 characters"));
     expect(await packageCount(world.appGuid)).toBe(1);
   });
 });
@@ -291,7 +287,7 @@ describe("message validation (422 CF-UnprocessableEntity, messages joined with '
     const { world, bearer } = await developerWorld();
     const reply = await createPackage(bearer, body);
     expect(reply.status).toBe(422);
-    expect(reply.json).toEqual(cfError(10008, "CF-UnprocessableEntity", detail));
+    expect(reply.json).toEqual(unprocessableBody(detail));
     expect(await packageCount(world.appGuid)).toBe(0);
   });
 
@@ -303,19 +299,11 @@ describe("message validation (422 CF-UnprocessableEntity, messages joined with '
     const { bearer } = await developerWorld();
     const reply = await call("POST", "/v3/packages", { token: bearer, rawBody });
     expect(reply.status).toBe(400);
-    expect(reply.json).toEqual(
-      cfError(1001, "CF-MessageParseError", "Request invalid due to parse error: invalid request body"),
-    );
+    expect(reply.json).toEqual(PARSE_ERROR);
   });
 });
 
 describe("the app", () => {
-  const INVALID_APP = cfError(
-    10008,
-    "CF-UnprocessableEntity",
-    "App is invalid. Ensure it exists and you have access to it.",
-  );
-
   it.each([
     ["does not exist", () => relationships(crypto.randomUUID())],
     ["is given as null data", () => ({ app: { data: null } })],
@@ -353,7 +341,7 @@ describe("the app", () => {
       const data = type === "docker" ? { image: "registry/image:latest" } : undefined;
       const reply = await createPackage(bearer, { type, data, relationships: relationships(appGuid) });
       expect(reply.status).toBe(status);
-      if (detail) expect(reply.json).toEqual(cfError(10008, "CF-UnprocessableEntity", detail));
+      if (detail) expect(reply.json).toEqual(unprocessableBody(detail));
       else expect(reply.json.type).toBe(type);
       expect(await packageCount(appGuid)).toBe(status === 201 ? 1 : 0);
     },
@@ -379,13 +367,7 @@ describe("metadata limits", () => {
     const { world, bearer } = await developerWorld();
     const reply = await createWith(world, bearer, { labels: keys(51) });
     expect(reply.status).toBe(422);
-    expect(reply.json).toEqual(
-      cfError(
-        390020,
-        "CF-LabelLimitExceeded",
-        "Failed to add 51 labels because it would exceed maximum of 50",
-      ),
-    );
+    expect(reply.json).toEqual(labelLimitBody(51));
     expect(await packageCount(world.appGuid)).toBe(0);
   });
 
@@ -393,13 +375,7 @@ describe("metadata limits", () => {
     const { world, bearer } = await developerWorld();
     const reply = await createWith(world, bearer, { annotations: keys(201) });
     expect(reply.status).toBe(422);
-    expect(reply.json).toEqual(
-      cfError(
-        390023,
-        "CF-AnnotationLimitExceeded",
-        "Failed to add 201 annotations because it would exceed maximum of 200",
-      ),
-    );
+    expect(reply.json).toEqual(annotationLimitBody(201));
   });
 
   it("counts only keys that stay: 60 labels of which 10 are null make 50, which is allowed", async () => {
@@ -418,16 +394,14 @@ describe("authentication and scope", () => {
   it("401 without a token", async () => {
     const reply = await call("POST", "/v3/packages", { body: { type: "bits" } });
     expect(reply.status).toBe(401);
-    expect(reply.json).toEqual(cfError(10002, "CF-NotAuthenticated", "Authentication error"));
+    expect(reply.json).toEqual(NOT_AUTHENTICATED);
   });
 
   it("403 with a read-only token, before the body is looked at", async () => {
     const bearer = await token("reader", { scopes: ["cloud_controller.read"] });
     const reply = await call("POST", "/v3/packages", { token: bearer, rawBody: "{" });
     expect(reply.status).toBe(403);
-    expect(reply.json).toEqual(
-      cfError(10003, "CF-NotAuthorized", "You are not authorized to perform the requested action"),
-    );
+    expect(reply.json).toEqual(NOT_AUTHORIZED);
   });
 
   it("lets an admin create in any space", async () => {

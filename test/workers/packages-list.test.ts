@@ -1,16 +1,16 @@
 // GET /v3/packages and GET /v3/apps/:guid/packages (B.7): the CLI's and go-cfclient's exact queries,
 // every filter with its pagination links, CC's validation messages, ordering, paging and visibility.
 import { describe, expect, it } from "vitest";
-import { addApp, createWorld, grant, newUser, type RoleType } from "./support/fixtures";
-import { call, cfError } from "./support/http";
+import { type Caller, GLOBAL_READERS, ORGANIZATION_ONLY, SPACE_READERS, tokenFor } from "./support/callers";
+import { badQueryBody, NOT_AUTHENTICATED, NOT_AUTHORIZED, notFoundBody } from "./support/errors";
+import { addApp, createWorld, newUser } from "./support/fixtures";
+import { call } from "./support/http";
 import { iso, packageOf, pagination, type SeededPackage, seedPackage } from "./support/list-seeds";
 import { roundTrips } from "./support/packages";
 import { adminToken, token } from "./support/tokens";
 
 const T = 1_700_000_000;
 const list = (path: string, bearer: string) => call("GET", path, { token: bearer });
-const badQuery = (detail: string) =>
-  cfError(10005, "CF-BadQueryParameter", `The query parameter is invalid: ${detail}`);
 const VALID =
   "Valid parameters are: 'page', 'per_page', 'order_by', 'created_ats', 'updated_ats', 'guids', 'states', 'types', 'app_guids', 'app_guid', 'space_guids', 'organization_guids', 'label_selector'";
 
@@ -23,12 +23,6 @@ async function appWithPackages() {
   return { world, docker, ready, failed };
 }
 
-async function developer(world: { orgGuid: string; spaceGuid: string; appGuid: string }) {
-  const user = newUser("developer");
-  await grant(user, "space_developer", world);
-  return token(user);
-}
-
 const resources = (...packages: SeededPackage[]) => packages.map(packageOf);
 
 describe("the cf CLI's and go-cfclient's queries", () => {
@@ -36,7 +30,7 @@ describe("the cf CLI's and go-cfclient's queries", () => {
     const { world, docker, ready, failed } = await appWithPackages();
     const reply = await list(
       `/v3/packages?app_guids=${world.appGuid}&order_by=-created_at`,
-      await developer(world),
+      await tokenFor(world, "space_developer"),
     );
 
     expect(reply.status).toBe(200);
@@ -56,7 +50,7 @@ describe("the cf CLI's and go-cfclient's queries", () => {
     const { world, docker, ready } = await appWithPackages();
     const reply = await list(
       `/v3/packages?app_guids=${world.appGuid}&states=READY&order_by=-created_at&per_page=1&page=1`,
-      await developer(world),
+      await tokenFor(world, "space_developer"),
     );
 
     expect(reply.json).toEqual({
@@ -75,7 +69,7 @@ describe("the cf CLI's and go-cfclient's queries", () => {
     const { world, ready } = await appWithPackages();
     const reply = await list(
       `/v3/packages?guids=${ready.guid}&app_guids=${world.appGuid}&per_page=1&page=1`,
-      await developer(world),
+      await tokenFor(world, "space_developer"),
     );
 
     expect(reply.json).toEqual({
@@ -91,7 +85,10 @@ describe("the cf CLI's and go-cfclient's queries", () => {
 
   it("go-cfclient ListForApp: page=1&per_page=50 on the app's list, in creation order", async () => {
     const { world, docker, ready, failed } = await appWithPackages();
-    const reply = await list(`/v3/apps/${world.appGuid}/packages?page=1&per_page=50`, await developer(world));
+    const reply = await list(
+      `/v3/apps/${world.appGuid}/packages?page=1&per_page=50`,
+      await tokenFor(world, "space_developer"),
+    );
 
     expect(reply.json).toEqual({
       pagination: pagination(`/v3/apps/${world.appGuid}/packages`, (p) => `page=${p}&per_page=50`, 3, 1),
@@ -146,7 +143,7 @@ describe("filters", () => {
     const seeds = await appWithPackages();
     const query = filter.replace("CREATED", iso(T + 1)).replace("UPDATED", iso(T + 10));
     const path = `/v3/apps/${seeds.world.appGuid}/packages`;
-    const reply = await list(`${path}?${query}`, await developer(seeds.world));
+    const reply = await list(`${path}?${query}`, await tokenFor(seeds.world, "space_developer"));
 
     const matching = expected(seeds);
     expect(reply.json).toEqual({
@@ -157,7 +154,7 @@ describe("filters", () => {
 
   it("created_ats: a list of seconds and a range of two operators", async () => {
     const seeds = await appWithPackages();
-    const bearer = await developer(seeds.world);
+    const bearer = await tokenFor(seeds.world, "space_developer");
     const path = `/v3/apps/${seeds.world.appGuid}/packages`;
 
     const equal = await list(`${path}?created_ats=${iso(T)},${iso(T + 2)}`, bearer);
@@ -198,7 +195,10 @@ describe("filters", () => {
   it("a guid list longer than D1's 100 parameters is one parameter", async () => {
     const { world, ready } = await appWithPackages();
     const guids = [...Array.from({ length: 150 }, () => crypto.randomUUID()), ready.guid];
-    const reply = await list(`/v3/packages?guids=${guids.join(",")}`, await developer(world));
+    const reply = await list(
+      `/v3/packages?guids=${guids.join(",")}`,
+      await tokenFor(world, "space_developer"),
+    );
 
     expect(reply.status).toBe(200);
     expect(reply.json.resources).toEqual(resources(ready));
@@ -208,7 +208,7 @@ describe("filters", () => {
     const { world, ready, failed } = await appWithPackages();
     const reply = await list(
       `/v3/packages?types=bits&app_guids=${world.appGuid}&states=READY,FAILED&order_by=created_at&per_page=1&page=2`,
-      await developer(world),
+      await tokenFor(world, "space_developer"),
     );
 
     expect(reply.json).toEqual({
@@ -234,7 +234,7 @@ describe("ordering and paging", () => {
     const a = await seedPackage(world.appGuid, { createdAt: T + 5, updatedAt: T + 7 });
     const b = await seedPackage(world.appGuid, { createdAt: T + 5, updatedAt: T + 6 });
     const c = await seedPackage(world.appGuid, { createdAt: T + 1, updatedAt: T + 7 });
-    const bearer = await developer(world);
+    const bearer = await tokenFor(world, "space_developer");
     const cases: [string, SeededPackage[]][] = [
       ["", [a, b, c]],
       ["order_by=created_at", [c, a, b]],
@@ -255,7 +255,7 @@ describe("ordering and paging", () => {
   it("a page beyond the end is empty, with the real total and a previous link", async () => {
     const { world } = await appWithPackages();
     const path = `/v3/apps/${world.appGuid}/packages`;
-    const reply = await list(`${path}?per_page=2&page=7`, await developer(world));
+    const reply = await list(`${path}?per_page=2&page=7`, await tokenFor(world, "space_developer"));
 
     expect(reply.json).toEqual({
       pagination: pagination(path, (p) => `page=${p}&per_page=2`, 3, 2, 7),
@@ -270,14 +270,17 @@ describe("ordering and paging", () => {
     ["page=99999999999999999999", 200],
   ])("accepts %s", async (query, status) => {
     const { world } = await appWithPackages();
-    const reply = await list(`/v3/apps/${world.appGuid}/packages?${query}`, await developer(world));
+    const reply = await list(
+      `/v3/apps/${world.appGuid}/packages?${query}`,
+      await tokenFor(world, "space_developer"),
+    );
     expect(reply.status).toBe(status);
   });
 
   it("an empty list has one page and no next or previous link", async () => {
     const world = await createWorld();
     const path = `/v3/apps/${world.appGuid}/packages`;
-    const reply = await list(path, await developer(world));
+    const reply = await list(path, await tokenFor(world, "space_developer"));
     expect(reply.json).toEqual({
       pagination: pagination(path, (p) => `page=${p}&per_page=50`, 0, 1),
       resources: [],
@@ -321,17 +324,17 @@ describe("validation (400 CF-BadQueryParameter, before any lookup)", () => {
   ])("%s → %s", async (query, detail) => {
     const reply = await list(`/v3/packages?${query}`, await adminToken());
     expect(reply.status).toBe(400);
-    expect(reply.json).toEqual(badQuery(detail));
+    expect(reply.json).toEqual(badQueryBody(detail));
   });
 
   it("on an app's list, filters across apps are unknown (no valid-parameters suffix), after CC's other checks", async () => {
     const world = await createWorld();
     const reply = await list(
       `/v3/apps/${world.appGuid}/packages?space_guids=s&app_guids=a&foo=1&organization_guids=o`,
-      await developer(world),
+      await tokenFor(world, "space_developer"),
     );
     expect(reply.json).toEqual(
-      badQuery(
+      badQueryBody(
         `Unknown query parameter(s): 'foo'. ${VALID}, Unknown query parameter(s): 'app_guids', 'organization_guids', 'space_guids'`,
       ),
     );
@@ -339,46 +342,28 @@ describe("validation (400 CF-BadQueryParameter, before any lookup)", () => {
 
   it("validates before looking the app up: a bad query on a missing app is 400", async () => {
     const reply = await list(`/v3/apps/${crypto.randomUUID()}/packages?page=0`, await adminToken());
-    expect(reply.json).toEqual(badQuery("Page must be a positive integer"));
+    expect(reply.json).toEqual(badQueryBody("Page must be a positive integer"));
   });
 
   it("app_guid on /v3/packages makes it that app's list, as CC reads it", async () => {
     const { world, docker, ready, failed } = await appWithPackages();
-    const bearer = await developer(world);
+    const bearer = await tokenFor(world, "space_developer");
     const reply = await list(`/v3/packages?app_guid=${world.appGuid}`, bearer);
     expect(reply.json).toEqual({
       pagination: pagination(`/v3/apps/${world.appGuid}/packages`, (p) => `page=${p}&per_page=50`, 3, 1),
       resources: resources(docker, ready, failed),
     });
     expect((await list(`/v3/packages?app_guid=${world.appGuid}&app_guids=x`, bearer)).json).toEqual(
-      badQuery("Unknown query parameter(s): 'app_guids'"),
+      badQueryBody("Unknown query parameter(s): 'app_guids'"),
     );
   });
 });
 
 describe("visibility", () => {
-  const GLOBAL: [string, string[]][] = [
-    ["admin", ["cloud_controller.admin"]],
-    ["admin_read_only", ["cloud_controller.admin_read_only", "cloud_controller.write"]],
-    ["global_auditor", ["cloud_controller.global_auditor", "cloud_controller.write"]],
-  ];
-  const READERS: RoleType[] = [
-    "space_developer",
-    "space_manager",
-    "space_auditor",
-    "space_supporter",
-    "organization_manager",
-  ];
-  const NON_READERS: RoleType[] = [
-    "organization_auditor",
-    "organization_billing_manager",
-    "organization_user",
-  ];
-
-  it.each(GLOBAL)("%s sees every package", async (_, scopes) => {
+  it.each(GLOBAL_READERS)("%s sees every package", async (role) => {
     const one = await appWithPackages();
     const two = await appWithPackages();
-    const bearer = await token(newUser(), { scopes });
+    const bearer = await tokenFor(one.world, role);
     const reply = await list(
       `/v3/packages?space_guids=${one.world.spaceGuid},${two.world.spaceGuid}&types=docker`,
       bearer,
@@ -389,12 +374,10 @@ describe("visibility", () => {
     ).toEqual(resources(one.docker));
   });
 
-  it.each(READERS)("a %s sees the packages of its space only", async (role) => {
+  it.each(SPACE_READERS)("a %s sees the packages of its space only", async (role) => {
     const mine = await appWithPackages();
     const other = await appWithPackages();
-    const user = newUser(role);
-    await grant(user, role, mine.world);
-    const bearer = await token(user);
+    const bearer = await tokenFor(mine.world, role);
 
     const reply = await list("/v3/packages", bearer);
     expect(reply.json).toEqual({
@@ -403,17 +386,15 @@ describe("visibility", () => {
     });
     expect((await list(`/v3/apps/${mine.world.appGuid}/packages`, bearer)).json.resources).toHaveLength(3);
     expect((await list(`/v3/apps/${other.world.appGuid}/packages`, bearer)).json).toEqual(
-      cfError(10010, "CF-ResourceNotFound", "App not found"),
+      notFoundBody("App"),
     );
   });
 
-  it.each([...NON_READERS, "no role"])(
+  it.each<Caller>([...ORGANIZATION_ONLY, "no_role"])(
     "a user with %s sees an empty list, and 404 for the app's",
     async (role) => {
       const { world } = await appWithPackages();
-      const user = newUser();
-      if (role !== "no role") await grant(user, role as RoleType, world);
-      const bearer = await token(user);
+      const bearer = await tokenFor(world, role);
 
       expect((await list("/v3/packages", bearer)).json).toEqual({
         pagination: pagination("/v3/packages", (p) => `page=${p}&per_page=50`, 0, 1),
@@ -421,25 +402,21 @@ describe("visibility", () => {
       });
       const nested = await list(`/v3/apps/${world.appGuid}/packages`, bearer);
       expect(nested.status).toBe(404);
-      expect(nested.json).toEqual(cfError(10010, "CF-ResourceNotFound", "App not found"));
+      expect(nested.json).toEqual(notFoundBody("App"));
     },
   );
 
   it("a missing app is 404 App not found, even for admins", async () => {
     const reply = await list(`/v3/apps/${crypto.randomUUID()}/packages`, await adminToken());
     expect(reply.status).toBe(404);
-    expect(reply.json).toEqual(cfError(10010, "CF-ResourceNotFound", "App not found"));
+    expect(reply.json).toEqual(notFoundBody("App"));
   });
 
   it("needs a token (401) with a read scope (403)", async () => {
-    expect((await call("GET", "/v3/packages")).json).toEqual(
-      cfError(10002, "CF-NotAuthenticated", "Authentication error"),
-    );
+    expect((await call("GET", "/v3/packages")).json).toEqual(NOT_AUTHENTICATED);
     const writeOnly = await token(newUser(), { scopes: ["cloud_controller.write"] });
     const reply = await list("/v3/apps/x/packages?page=0", writeOnly);
     expect(reply.status).toBe(403);
-    expect(reply.json).toEqual(
-      cfError(10003, "CF-NotAuthorized", "You are not authorized to perform the requested action"),
-    );
+    expect(reply.json).toEqual(NOT_AUTHORIZED);
   });
 });

@@ -2,27 +2,21 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { packageBitsKey } from "../../src/packages/bits-keys";
+import { developerWorld, tokenFor } from "./support/callers";
+import {
+  annotationLimitBody,
+  labelLimitBody,
+  NOT_AUTHORIZED,
+  notFoundBody,
+  PARSE_ERROR,
+  unprocessableBody,
+} from "./support/errors";
 import { addPackage, createWorld, newUser, type World } from "./support/fixtures";
-import { BASE, call, callWithEnv, cfError, TIMESTAMP, UUID } from "./support/http";
-import { packageJson, roundTrips, tokenFor } from "./support/packages";
+import { BASE, call, callWithEnv, TIMESTAMP, UUID } from "./support/http";
+import { packageJson, roundTrips } from "./support/packages";
 import { token } from "./support/tokens";
 
-const NOT_FOUND = cfError(10010, "CF-ResourceNotFound", "Package not found");
-const NOT_AUTHORIZED = cfError(
-  10003,
-  "CF-NotAuthorized",
-  "You are not authorized to perform the requested action",
-);
-const BITS_CREDENTIALS = cfError(
-  10008,
-  "CF-UnprocessableEntity",
-  "Cannot update Docker credentials for a buildpack app.",
-);
-
-async function developerWorld(options: { lifecycle?: "docker" } = {}) {
-  const world = await createWorld(options);
-  return { world, bearer: await tokenFor(world, "space_developer") };
-}
+const BITS_CREDENTIALS = unprocessableBody("Cannot update Docker credentials for a buildpack app.");
 
 /** Creates a package through the API, with its created_at and updated_at a minute in the past. */
 async function createdPackage(world: World, bearer: string, extra: Record<string, unknown> = {}) {
@@ -107,7 +101,7 @@ describe("GET /v3/packages/:guid", () => {
     const { bearer } = await developerWorld();
     const reply = await call("GET", `/v3/packages/${await guidOf()}`, { token: bearer });
     expect(reply.status).toBe(404);
-    expect(reply.json).toEqual(NOT_FOUND);
+    expect(reply.json).toEqual(notFoundBody("Package"));
   });
 
   it("403 for a token with the write scope only", async () => {
@@ -179,13 +173,7 @@ describe("PATCH /v3/packages/:guid: metadata", () => {
       const pkg = await createdPackage(world, bearer, { metadata: { labels: fifty } });
       const reply = await patch(bearer, pkg.guid, { metadata: { labels: { k0: "changed", extra: "v" } } });
       expect(reply.status).toBe(422);
-      expect(reply.json).toEqual(
-        cfError(
-          390020,
-          "CF-LabelLimitExceeded",
-          "Failed to add 2 labels because it would exceed maximum of 50",
-        ),
-      );
+      expect(reply.json).toEqual(labelLimitBody(2));
       expect((await call("GET", `/v3/packages/${pkg.guid}`, { token: bearer })).json).toEqual(pkg);
     });
 
@@ -206,13 +194,7 @@ describe("PATCH /v3/packages/:guid: metadata", () => {
       const pkg = await createdPackage(world, bearer, { metadata: { annotations } });
       const reply = await patch(bearer, pkg.guid, { metadata: { annotations: { more: "v" } } });
       expect(reply.status).toBe(422);
-      expect(reply.json).toEqual(
-        cfError(
-          390023,
-          "CF-AnnotationLimitExceeded",
-          "Failed to add 1 annotations because it would exceed maximum of 200",
-        ),
-      );
+      expect(reply.json).toEqual(annotationLimitBody(1));
     });
   });
 });
@@ -248,9 +230,7 @@ describe("PATCH /v3/packages/:guid: docker credentials", () => {
     const { bearer, pkg } = await dockerPackage();
     const reply = await patch(bearer, pkg.guid, { password: "p".repeat(5001) });
     expect(reply.status).toBe(422);
-    expect(reply.json).toEqual(
-      cfError(10008, "CF-UnprocessableEntity", "docker_password can be up to 5,000 characters"),
-    );
+    expect(reply.json).toEqual(unprocessableBody("docker_password can be up to 5,000 characters"));
     expect(await storedRow(pkg.guid)).toEqual({ docker_username: "u1", docker_password: "p1" });
   });
 
@@ -286,16 +266,14 @@ describe("PATCH /v3/packages/:guid: checks in CC's order", () => {
     const { bearer } = await developerWorld();
     const reply = await patch(bearer, crypto.randomUUID(), body);
     expect(reply.status).toBe(422);
-    expect(reply.json).toEqual(cfError(10008, "CF-UnprocessableEntity", detail));
+    expect(reply.json).toEqual(unprocessableBody(detail));
   });
 
   it("400 for a body that is not JSON", async () => {
     const { bearer } = await developerWorld();
     const reply = await call("PATCH", `/v3/packages/${crypto.randomUUID()}`, { token: bearer, rawBody: "{" });
     expect(reply.status).toBe(400);
-    expect(reply.json).toEqual(
-      cfError(1001, "CF-MessageParseError", "Request invalid due to parse error: invalid request body"),
-    );
+    expect(reply.json).toEqual(PARSE_ERROR);
   });
 
   it("404 for a valid body and a package that does not exist or cannot be seen", async () => {
@@ -304,7 +282,7 @@ describe("PATCH /v3/packages/:guid: checks in CC's order", () => {
     for (const guid of [crypto.randomUUID(), hidden]) {
       const reply = await patch(bearer, guid, { metadata: { labels: { a: "b" } } });
       expect(reply.status).toBe(404);
-      expect(reply.json).toEqual(NOT_FOUND);
+      expect(reply.json).toEqual(notFoundBody("Package"));
     }
   });
 
@@ -371,7 +349,9 @@ describe("DELETE /v3/packages/:guid", () => {
     });
     expect(job.json.created_at).toMatch(TIMESTAMP);
 
-    expect((await call("GET", `/v3/packages/${doomed.guid}`, { token: bearer })).json).toEqual(NOT_FOUND);
+    expect((await call("GET", `/v3/packages/${doomed.guid}`, { token: bearer })).json).toEqual(
+      notFoundBody("Package"),
+    );
     expect(await metadataRows(doomed.guid)).toBe(0);
     expect(await env.BITS.get(packageBitsKey(doomed.guid))).toBeNull();
     const queued = await env.DB.prepare("SELECT COUNT(*) AS n FROM blob_deletions WHERE key = ?")
@@ -403,7 +383,7 @@ describe("DELETE /v3/packages/:guid", () => {
       hidden: false,
       missing: true,
       status: 404,
-      error: NOT_FOUND,
+      error: notFoundBody("Package"),
     },
     {
       name: "invisible: 404",
@@ -411,7 +391,7 @@ describe("DELETE /v3/packages/:guid", () => {
       hidden: true,
       missing: false,
       status: 404,
-      error: NOT_FOUND,
+      error: notFoundBody("Package"),
     },
     {
       name: "visible to a space manager: 403",

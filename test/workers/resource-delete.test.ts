@@ -6,7 +6,8 @@ import { beforeEach, describe, expect, it } from "vitest";
 import worker from "../../src/index";
 import { addApp, addPackage, createWorld, grant, newUser, type World } from "./support/fixtures";
 import { call } from "./support/http";
-import { adminToken, deleteAndWait, jobOf } from "./support/resources";
+import { addMetadata } from "./support/list-seeds";
+import { adminToken, expectDeleteCompletes } from "./support/resources";
 
 const bitsKey = (packageGuid: string) => `packages/${packageGuid}`;
 
@@ -14,20 +15,12 @@ const bitsKey = (packageGuid: string) => `packages/${packageGuid}`;
 async function packageWithBits(appGuid: string): Promise<string> {
   const guid = await addPackage(appGuid, { state: "READY", sha256: "a".repeat(64) });
   await env.BITS.put(bitsKey(guid), "zip bytes");
-  await addMetadata(guid);
+  await tag(guid);
   return guid;
 }
 
-async function addMetadata(resourceGuid: string): Promise<void> {
-  await env.DB.batch([
-    env.DB.prepare("INSERT INTO labels (resource_guid, key, value) VALUES (?, 'tier', 'web')").bind(
-      resourceGuid,
-    ),
-    env.DB.prepare("INSERT INTO annotations (resource_guid, key, value) VALUES (?, 'note', 'x')").bind(
-      resourceGuid,
-    ),
-  ]);
-}
+/** The label and annotation every resource of these tests carries. */
+const tag = (resourceGuid: string) => addMetadata(resourceGuid, { tier: "web" }, { note: "x" });
 
 async function addDroplet(appGuid: string, packageGuid: string | null): Promise<string> {
   const guid = crypto.randomUUID();
@@ -37,7 +30,7 @@ async function addDroplet(appGuid: string, packageGuid: string | null): Promise<
   )
     .bind(guid, packageGuid, appGuid, t, t)
     .run();
-  await addMetadata(guid);
+  await tag(guid);
   return guid;
 }
 
@@ -58,22 +51,13 @@ const metadataOf = (guids: string[]) =>
 const bitsPresent = async (packageGuids: string[]) =>
   (await Promise.all(packageGuids.map((guid) => env.BITS.head(bitsKey(guid))))).filter(Boolean).length;
 
-async function deleteThroughApi(path: string) {
-  const admin = await adminToken();
-  const reply = await deleteAndWait(path, admin);
-  expect(reply.status).toBe(202);
-  const job = await jobOf(reply.headers.get("Location"), admin);
-  expect(job.state).toBe("COMPLETE");
-  expect(job.errors).toEqual([]);
-}
-
 /** A world whose app has `packageCount` bits packages, a docker package, two droplets and metadata. */
 async function populatedApp(world: World, appGuid: string, packageCount: number) {
   const bits = [];
   for (let i = 0; i < packageCount; i++) bits.push(await packageWithBits(appGuid));
   const docker = await addPackage(appGuid, { type: "docker" });
   const droplets = [await addDroplet(appGuid, bits[0]!), await addDroplet(appGuid, null)];
-  await addMetadata(appGuid);
+  await tag(appGuid);
   return { appGuid, spaceGuid: world.spaceGuid, bits, packages: [...bits, docker], droplets };
 }
 
@@ -88,7 +72,7 @@ describe("app.delete", () => {
     const doomed = await populatedApp(world, world.appGuid, 34);
     const kept = await populatedApp(world, await addApp(world.spaceGuid), 2);
 
-    await deleteThroughApi(`/v3/apps/${doomed.appGuid}`);
+    await expectDeleteCompletes(`/v3/apps/${doomed.appGuid}`, await adminToken(), "app.delete");
 
     expect(await rowsOf("apps", "guid", [doomed.appGuid])).toBe(0);
     expect(await rowsOf("packages", "app_guid", [doomed.appGuid])).toBe(0);
@@ -154,7 +138,7 @@ describe("space.delete", () => {
     await grant(developer, "space_developer", world);
     const member = newUser();
     await grant(member, "organization_user", world);
-    await addMetadata(world.spaceGuid);
+    await tag(world.spaceGuid);
     const sibling = await createWorld();
     const otherSpace = crypto.randomUUID();
     const t = Math.floor(Date.now() / 1000);
@@ -164,7 +148,7 @@ describe("space.delete", () => {
       .bind(otherSpace, `other-${otherSpace}`, world.orgGuid, t, t)
       .run();
 
-    await deleteThroughApi(`/v3/spaces/${world.spaceGuid}`);
+    await expectDeleteCompletes(`/v3/spaces/${world.spaceGuid}`, await adminToken(), "space.delete");
 
     const packages = doomed.flatMap((app) => app.packages);
     expect(await rowsOf("spaces", "guid", [world.spaceGuid])).toBe(0);
@@ -197,12 +181,16 @@ describe("organization.delete", () => {
     const manager = newUser();
     await grant(manager, "organization_manager", world);
     await grant(manager, "space_manager", world);
-    await addMetadata(world.orgGuid);
+    await tag(world.orgGuid);
     const other = await createWorld();
     const otherBits = await packageWithBits(other.appGuid);
     await grant(manager, "organization_auditor", other);
 
-    await deleteThroughApi(`/v3/organizations/${world.orgGuid}`);
+    await expectDeleteCompletes(
+      `/v3/organizations/${world.orgGuid}`,
+      await adminToken(),
+      "organization.delete",
+    );
 
     expect(await rowsOf("organizations", "guid", [world.orgGuid])).toBe(0);
     expect(await rowsOf("spaces", "organization_guid", [world.orgGuid])).toBe(0);

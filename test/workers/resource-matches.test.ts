@@ -2,14 +2,14 @@
 // round trip a cf push makes (upload caches big files, the next push matches them and leaves them out).
 import { describe, expect, it } from "vitest";
 import { bitsWorld, cacheResource, storedBits, upload } from "./support/bits";
+import { NOT_AUTHORIZED, unprocessableBody } from "./support/errors";
 import { newUser } from "./support/fixtures";
-import { call, cfError } from "./support/http";
+import { call } from "./support/http";
 import { token } from "./support/tokens";
 import { buildZip, digest, randomBytes, readZip } from "./support/zip";
 
 const match = async (body: unknown, bearer?: string) =>
   call("POST", "/v3/resource_matches", { token: bearer ?? (await token(newUser())), body });
-const unprocessable = (detail: string) => cfError(10008, "CF-UnprocessableEntity", detail);
 const resource = (value: unknown, size: unknown = 1) => ({ checksum: { value }, size_in_bytes: size });
 const PREAMBLE = "Resources array contains at least one resource with a";
 
@@ -85,7 +85,7 @@ describe("POST /v3/resource_matches", () => {
   ])("422s %s", async (_, body, detail) => {
     const reply = await match(body);
     expect(reply.status).toBe(422);
-    expect(reply.json).toEqual(unprocessable(detail));
+    expect(reply.json).toEqual(unprocessableBody(detail));
   });
 
   it("needs a token with write scope", async () => {
@@ -96,9 +96,7 @@ describe("POST /v3/resource_matches", () => {
     const reader = await token(newUser(), { scopes: ["cloud_controller.read"] });
     const reply = await match({ resources: [resource("a".repeat(40))] }, reader);
     expect(reply.status).toBe(403);
-    expect(reply.json).toEqual(
-      cfError(10003, "CF-NotAuthorized", "You are not authorized to perform the requested action"),
-    );
+    expect(reply.json).toEqual(NOT_AUTHORIZED);
   });
 
   it("matches what an earlier upload cached, and a push naming it gets the file back in its package", async () => {

@@ -1,21 +1,19 @@
 // /v3/roles: create (CC's validation, access and membership rules), show and list by visibility, delete.
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
+import { tokenFor } from "./support/callers";
+import { NOT_AUTHORIZED, notFoundBody, ORG_SUSPENDED, unprocessableBody } from "./support/errors";
 import { createWorld, grant, newUser, type RoleType, type World } from "./support/fixtures";
 import { BASE, call, cfError } from "./support/http";
-import { tokenFor } from "./support/packages";
 import {
   adminToken,
   anyGuid,
   anyTimestamp,
   deleteAndWait,
+  expectDeleteCompletes,
+  expectTakenTheSecondTime,
   globalAuditorToken,
-  jobOf,
   listBody,
-  NOT_AUTHORIZED,
-  notFoundBody,
-  ORG_SUSPENDED,
-  unprocessableBody,
 } from "./support/resources";
 import { token } from "./support/tokens";
 
@@ -99,14 +97,11 @@ describe("POST /v3/roles: organization roles", () => {
 
   it("refuses a role the user already holds, naming user, role and organization", async () => {
     const user = newUser();
-    const bearer = await adminToken();
-    expect((await createRole(bearer, orgRole("organization_user", user, world.orgGuid))).status).toBe(201);
-    const again = await createRole(bearer, orgRole("organization_user", user, world.orgGuid));
-    expect(again.status).toBe(422);
-    expect(again.json).toEqual(
-      unprocessableBody(
-        `User '${user}' already has 'organization_user' role in organization 'org-${world.orgGuid}'.`,
-      ),
+    await expectTakenTheSecondTime(
+      "/v3/roles",
+      await adminToken(),
+      orgRole("organization_user", user, world.orgGuid),
+      `User '${user}' already has 'organization_user' role in organization 'org-${world.orgGuid}'.`,
     );
   });
 
@@ -203,16 +198,11 @@ describe("POST /v3/roles: space roles", () => {
   });
 
   it("refuses a role the user already holds, naming user, role and space", async () => {
-    const bearer = await adminToken();
-    expect((await createRole(bearer, spaceRole("space_developer", member, world.spaceGuid))).status).toBe(
-      201,
-    );
-    const again = await createRole(bearer, spaceRole("space_developer", member, world.spaceGuid));
-    expect(again.status).toBe(422);
-    expect(again.json).toEqual(
-      unprocessableBody(
-        `User '${member}' already has 'space_developer' role in space 'space-${world.spaceGuid}'.`,
-      ),
+    await expectTakenTheSecondTime(
+      "/v3/roles",
+      await adminToken(),
+      spaceRole("space_developer", member, world.spaceGuid),
+      `User '${member}' already has 'space_developer' role in space 'space-${world.spaceGuid}'.`,
     );
   });
 
@@ -414,20 +404,7 @@ describe("DELETE /v3/roles/:guid", () => {
     const admin = await adminToken();
     const role = (await createRole(admin, spaceRole("space_auditor", user, world.spaceGuid))).json.guid;
     const manager = await tokenFor(world, "organization_manager");
-    const reply = await deleteAndWait(`/v3/roles/${role}`, manager);
-    expect(reply.status).toBe(202);
-    expect(reply.text).toBe("");
-    const job = await jobOf(reply.headers.get("Location"), manager);
-    expect(job).toEqual({
-      guid: anyGuid(),
-      created_at: anyTimestamp(),
-      updated_at: anyTimestamp(),
-      operation: "role.delete",
-      state: "COMPLETE",
-      errors: [],
-      warnings: [],
-      links: { self: { href: `${BASE}/v3/jobs/${job.guid}` } },
-    });
+    await expectDeleteCompletes(`/v3/roles/${role}`, manager, "role.delete");
     expect((await call("GET", `/v3/roles/${role}`, { token: admin })).status).toBe(404);
   });
 

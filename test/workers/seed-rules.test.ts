@@ -1,23 +1,18 @@
 // The 2015 create route's checks in Cloud Controller's order, its messages, roles, copy and headers.
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
+import {
+  NOT_AUTHORIZED,
+  notFoundBody,
+  ORG_SUSPENDED,
+  PARSE_ERROR,
+  unprocessableBody,
+} from "./support/errors";
 import { addApp, createWorld, grant, newUser, type RoleType, type World } from "./support/fixtures";
 import { BASE, call, callWithEnv, cfError, TIMESTAMP, UUID } from "./support/http";
 import { adminToken, token } from "./support/tokens";
 
 const DOCKER = { type: "docker", url: "docker://cloudfoundry/runtime-ci" };
-const NOT_AUTHORIZED = cfError(
-  10003,
-  "CF-NotAuthorized",
-  "You are not authorized to perform the requested action",
-);
-const APP_NOT_FOUND = cfError(10010, "CF-ResourceNotFound", "App not found");
-const PARSE_ERROR = cfError(
-  1001,
-  "CF-MessageParseError",
-  "Request invalid due to parse error: invalid request body",
-);
-const unprocessable = (detail: string) => cfError(10008, "CF-UnprocessableEntity", detail);
 
 let world: World;
 let developer: string;
@@ -57,13 +52,13 @@ describe("checks in Cloud Controller's order", () => {
       token: await token(developer),
     });
     expect(reply.status).toBe(422);
-    expect(reply.json).toEqual(unprocessable("Type must be one of 'bits, docker'"));
+    expect(reply.json).toEqual(unprocessableBody("Type must be one of 'bits, docker'"));
   });
 
   it("404 App not found for a missing app", async () => {
     const reply = await call("POST", path("no-such-app"), { body: DOCKER, token: await token(developer) });
     expect(reply.status).toBe(404);
-    expect(reply.json).toEqual(APP_NOT_FOUND);
+    expect(reply.json).toEqual(notFoundBody("App"));
   });
 });
 
@@ -103,7 +98,7 @@ describe("message validation: 422 CF-UnprocessableEntity", () => {
   ])("%s", async (_case, body, detail) => {
     const reply = await call("POST", path(), { body, token: await token(developer) });
     expect(reply.status).toBe(422);
-    expect(reply.json).toEqual(unprocessable(detail));
+    expect(reply.json).toEqual(unprocessableBody(detail));
   });
 
   it("accepts and ignores app_guid in the body: the path decides", async () => {
@@ -171,7 +166,7 @@ describe("roles", () => {
     const reply = await call("POST", path(), { body: DOCKER, token: await token(user) });
     expect(reply.status).toBe(status);
     if (status === 403) expect(reply.json).toEqual(NOT_AUTHORIZED);
-    if (status === 404) expect(reply.json).toEqual(APP_NOT_FOUND);
+    if (status === 404) expect(reply.json).toEqual(notFoundBody("App"));
   });
 
   it("admin → 201 without any role", async () => {
@@ -197,7 +192,7 @@ describe("roles", () => {
     await grant(user, "space_developer", suspended);
     const denied = await call("POST", path(suspended.appGuid), { body: DOCKER, token: await token(user) });
     expect(denied.status).toBe(403);
-    expect(denied.json).toEqual(cfError(10017, "CF-OrgSuspended", "The organization is suspended"));
+    expect(denied.json).toEqual(ORG_SUSPENDED);
     const admin = await call("POST", path(suspended.appGuid), { body: DOCKER, token: await adminToken() });
     expect(admin.status).toBe(201);
   });
@@ -245,13 +240,13 @@ describe("copy with ?source_package_guid", () => {
       token: await token(developer),
     });
     expect(reply.status).toBe(422);
-    expect(reply.json).toEqual(unprocessable("Source and destination app cannot be the same"));
+    expect(reply.json).toEqual(unprocessableBody("Source and destination app cannot be the same"));
   });
 
   it("404 Package not found for a missing source", async () => {
     const reply = await call("POST", `${path()}?source_package_guid=nope`, { token: await token(developer) });
     expect(reply.status).toBe(404);
-    expect(reply.json).toEqual(cfError(10010, "CF-ResourceNotFound", "Package not found"));
+    expect(reply.json).toEqual(notFoundBody("Package"));
   });
 
   it("404 Package not found for a source the user cannot see", async () => {
@@ -278,7 +273,7 @@ describe("copy with ?source_package_guid", () => {
       token: await token(developer),
     });
     expect(reply.status).toBe(404);
-    expect(reply.json).toEqual(APP_NOT_FOUND);
+    expect(reply.json).toEqual(notFoundBody("App"));
   });
 });
 

@@ -1,23 +1,26 @@
 // /v3/spaces: create (admins and organization managers), show and list by visibility, delete as a job.
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
+import { tokenFor } from "./support/callers";
+import {
+  badQueryBody,
+  NOT_AUTHORIZED,
+  notFoundBody,
+  ORG_SUSPENDED,
+  unprocessableBody,
+} from "./support/errors";
 import { createWorld, newUser, type RoleType, type World } from "./support/fixtures";
 import { BASE, call } from "./support/http";
-import { tokenFor } from "./support/packages";
 import {
   adminReadOnlyToken,
   adminToken,
   anyGuid,
   anyTimestamp,
-  badQueryBody,
-  deleteAndWait,
+  expectDeleteCompletes,
+  expectTakenTheSecondTime,
   globalAuditorToken,
-  jobOf,
+  itShowsToSpaceReaders,
   listBody,
-  NOT_AUTHORIZED,
-  notFoundBody,
-  ORG_SUSPENDED,
-  unprocessableBody,
 } from "./support/resources";
 import { token } from "./support/tokens";
 
@@ -83,10 +86,7 @@ describe("POST /v3/spaces", () => {
   it("refuses a name already used in the organization, but not in another", async () => {
     const bearer = await adminToken();
     const body = { name: "twice", relationships: inOrganization(world.orgGuid) };
-    expect((await createSpace(bearer, body)).status).toBe(201);
-    const again = await createSpace(bearer, body);
-    expect(again.status).toBe(422);
-    expect(again.json).toEqual(unprocessableBody("Name must be unique per organization"));
+    await expectTakenTheSecondTime("/v3/spaces", bearer, body, "Name must be unique per organization");
     const other = await createWorld();
     expect(
       (await createSpace(bearer, { ...body, relationships: inOrganization(other.orgGuid) })).status,
@@ -191,38 +191,12 @@ describe("GET /v3/spaces/:guid", () => {
   beforeAll(async () => {
     world = await createWorld();
   });
-  const show = (bearer: string) => call("GET", `/v3/spaces/${world.spaceGuid}`, { token: bearer });
 
-  it.each<[string, () => Promise<string>]>([
-    ["admin", () => adminToken()],
-    ["admin_read_only", () => adminReadOnlyToken()],
-    ["global_auditor", () => globalAuditorToken()],
-  ])("shows the space to %s", async (_case, bearer) => {
-    const reply = await show(await bearer());
-    expect(reply.status).toBe(200);
-    expect(reply.json).toEqual(worldSpace(world));
-  });
-
-  it.each<RoleType>([
-    "space_developer",
-    "space_manager",
-    "space_auditor",
-    "space_supporter",
-    "organization_manager",
-  ])("shows it to a user with the %s role", async (type) => {
-    const reply = await show(await tokenFor(world, type));
-    expect(reply.status).toBe(200);
-    expect(reply.json).toEqual(worldSpace(world));
-  });
-
-  it.each<RoleType>(["organization_user", "organization_auditor", "organization_billing_manager"])(
-    "is 404 to a user with only the %s role",
-    async (type) => {
-      const reply = await show(await tokenFor(world, type));
-      expect(reply.status).toBe(404);
-      expect(reply.json).toEqual(notFoundBody("Space"));
-    },
-  );
+  itShowsToSpaceReaders("Space", () => ({
+    world,
+    path: `/v3/spaces/${world.spaceGuid}`,
+    body: worldSpace(world),
+  }));
 
   it("is 404 for an unknown guid", async () => {
     const reply = await call("GET", `/v3/spaces/${crypto.randomUUID()}`, { token: await adminToken() });
@@ -302,20 +276,7 @@ describe("DELETE /v3/spaces/:guid", () => {
   it("accepts an organization manager's delete as a job that removes the space", async () => {
     const world = await createWorld();
     const manager = await tokenFor(world, "organization_manager");
-    const reply = await deleteAndWait(`/v3/spaces/${world.spaceGuid}`, manager);
-    expect(reply.status).toBe(202);
-    expect(reply.text).toBe("");
-    const job = await jobOf(reply.headers.get("Location"), manager);
-    expect(job).toEqual({
-      guid: anyGuid(),
-      created_at: anyTimestamp(),
-      updated_at: anyTimestamp(),
-      operation: "space.delete",
-      state: "COMPLETE",
-      errors: [],
-      warnings: [],
-      links: { self: { href: `${BASE}/v3/jobs/${job.guid}` } },
-    });
+    await expectDeleteCompletes(`/v3/spaces/${world.spaceGuid}`, manager, "space.delete");
     const row = await env.DB.prepare("SELECT guid FROM spaces WHERE guid = ?").bind(world.spaceGuid).first();
     expect(row).toBeNull();
   });

@@ -4,9 +4,10 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { bitsWorld, packageRow, send, storedBits, upload, uploadRequest } from "./support/bits";
-import { addApp, addPackage, createWorld, grant, newUser } from "./support/fixtures";
+import { developersOnlyCases, tokenFor } from "./support/callers";
+import { NOT_AUTHORIZED, notFoundBody, ORG_SUSPENDED, unprocessableBody } from "./support/errors";
+import { addApp, addPackage, createWorld, newUser } from "./support/fixtures";
 import { cfError } from "./support/http";
-import { tokenFor } from "./support/packages";
 import { token } from "./support/tokens";
 import { buildZip, bytes, type FormField, multipartBody, randomBytes } from "./support/zip";
 
@@ -15,15 +16,8 @@ const ALREADY = cfError(
   "CF-PackageBitsAlreadyUploaded",
   "Bits may be uploaded only once. Create a new package to upload different bits.",
 );
-const unprocessable = (detail: string) => cfError(10008, "CF-UnprocessableEntity", detail);
 const uploadInvalid = (detail: string) =>
   cfError(160001, "CF-AppBitsUploadInvalid", `The app upload is invalid: ${detail}`);
-const PACKAGE_NOT_FOUND = cfError(10010, "CF-ResourceNotFound", "Package not found");
-const NOT_AUTHORIZED = cfError(
-  10003,
-  "CF-NotAuthorized",
-  "You are not authorized to perform the requested action",
-);
 
 const aZip = () => buildZip([{ name: "a.txt", data: "a\n" }]);
 const bitsField = async (): Promise<FormField> => ({
@@ -61,13 +55,13 @@ describe("message errors come first, as in CC", () => {
     [
       "resources that are not JSON",
       [{ name: "resources", data: "[{" }],
-      unprocessable("Resources must be valid JSON."),
+      unprocessableBody("Resources must be valid JSON."),
     ],
-    ["neither bits nor resources", [], unprocessable("Upload must include either resources or bits")],
+    ["neither bits nor resources", [], unprocessableBody("Upload must include either resources or bits")],
     [
       "resources blank and no bits",
       [{ name: "resources", data: "[]" }],
-      unprocessable("Upload must include either resources or bits"),
+      unprocessableBody("Upload must include either resources or bits"),
     ],
     [
       "an unknown field",
@@ -75,7 +69,7 @@ describe("message errors come first, as in CC", () => {
         { name: "cached_resources", data: "[]" },
         { name: "resources", data: "[]" },
       ],
-      unprocessable("Unknown field(s): 'cached_resources'"),
+      unprocessableBody("Unknown field(s): 'cached_resources'"),
     ],
   ] as const)("%s → 422, even for a package that does not exist", async (_, fields, expected) => {
     const { developer } = await bitsWorld();
@@ -92,7 +86,7 @@ describe("message errors come first, as in CC", () => {
       { name: "resources", data: "nope" },
       await bitsField(),
     ]);
-    expect(reply.json).toEqual(unprocessable("Resources must be valid JSON."));
+    expect(reply.json).toEqual(unprocessableBody("Resources must be valid JSON."));
     expect(await packageRow(guid)).toMatchObject({ state: "AWAITING_UPLOAD" });
     expect(await storedBits(guid)).toBeUndefined();
   });
@@ -102,7 +96,7 @@ describe("message errors come first, as in CC", () => {
     const guid = await newPackage();
     const reply = await upload(guid, developer, [await bitsField(), { name: "resources", data: "{oops" }]);
     expect(reply.status).toBe(422);
-    expect(reply.json).toEqual(unprocessable("Resources must be valid JSON."));
+    expect(reply.json).toEqual(unprocessableBody("Resources must be valid JSON."));
     expect(await packageRow(guid)).toMatchObject({ state: "AWAITING_UPLOAD", error: null });
     expect(await storedBits(guid)).toBeUndefined();
     expect((await upload(guid, developer, [await bitsField()])).status).toBe(200);
@@ -112,26 +106,18 @@ describe("message errors come first, as in CC", () => {
     const { developer, newPackage } = await bitsWorld();
     const guid = await newPackage();
     const reply = await send(uploadRequest(guid, developer, '{"resources":"[]"}', "application/json"));
-    expect(reply.json).toEqual(unprocessable("Upload must include either resources or bits"));
+    expect(reply.json).toEqual(unprocessableBody("Upload must include either resources or bits"));
   });
 });
 
 describe("who may upload, then the package's type and state", () => {
-  it.each([
-    ["space developer", 200, "space_developer"],
-    ["space manager", 403, "space_manager"],
-    ["space auditor", 403, "space_auditor"],
-    ["space supporter", 403, "space_supporter"],
-    ["org manager", 403, "organization_manager"],
-    ["org auditor", 404, "organization_auditor"],
-    ["org billing manager", 404, "organization_billing_manager"],
-  ] as const)("%s → %i", async (_, status, role) => {
+  it.each(developersOnlyCases(200))("%s → %i", async (role, status) => {
     const world = await createWorld();
     const guid = await addPackage(world.appGuid);
     const reply = await upload(guid, await tokenFor(world, role), [await bitsField()]);
     expect(reply.status).toBe(status);
     if (status === 403) expect(reply.json).toEqual(NOT_AUTHORIZED);
-    if (status === 404) expect(reply.json).toEqual(PACKAGE_NOT_FOUND);
+    if (status === 404) expect(reply.json).toEqual(notFoundBody("Package"));
     expect((await packageRow(guid)).state).toBe(status === 200 ? "READY" : "AWAITING_UPLOAD");
   });
 
@@ -151,23 +137,22 @@ describe("who may upload, then the package's type and state", () => {
   it("404s a package that does not exist, and a user with no role", async () => {
     const { developer } = await bitsWorld();
     expect((await upload(crypto.randomUUID(), developer, [await bitsField()])).json).toEqual(
-      PACKAGE_NOT_FOUND,
+      notFoundBody("Package"),
     );
     const world = await createWorld();
     const guid = await addPackage(world.appGuid);
-    expect((await upload(guid, await token(newUser()), [await bitsField()])).json).toEqual(PACKAGE_NOT_FOUND);
+    expect((await upload(guid, await token(newUser()), [await bitsField()])).json).toEqual(
+      notFoundBody("Package"),
+    );
   });
 
   it("403s a space developer of a suspended organization (CF-OrgSuspended); admins still upload", async () => {
     const world = await createWorld({ orgStatus: "suspended" });
-    const user = newUser();
-    await grant(user, "space_developer", world);
     const guid = await addPackage(world.appGuid);
-    const reply = await upload(guid, await token(user), [await bitsField()]);
+    const reply = await upload(guid, await tokenFor(world, "space_developer"), [await bitsField()]);
     expect(reply.status).toBe(403);
-    expect(reply.json).toEqual(cfError(10017, "CF-OrgSuspended", "The organization is suspended"));
-    const admin = await token(newUser(), { scopes: ["cloud_controller.admin"] });
-    expect((await upload(guid, admin, [await bitsField()])).status).toBe(200);
+    expect(reply.json).toEqual(ORG_SUSPENDED);
+    expect((await upload(guid, await tokenFor(world, "admin"), [await bitsField()])).status).toBe(200);
   });
 
   it("422s a docker package and 400s (150004) a package that is past AWAITING_UPLOAD", async () => {
@@ -178,7 +163,7 @@ describe("who may upload, then the package's type and state", () => {
       dockerImage: "cloudfoundry/diego-docker-app",
     });
     expect((await upload(docker, developer, [await bitsField()])).json).toEqual(
-      unprocessable("Package type must be bits."),
+      unprocessableBody("Package type must be bits."),
     );
     for (const state of ["PROCESSING_UPLOAD", "READY", "FAILED", "COPYING", "EXPIRED"] as const) {
       const guid = await addPackage(world.appGuid, { state });

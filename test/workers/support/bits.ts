@@ -3,9 +3,9 @@
 import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
 import worker from "../../../src/index";
+import { tokenFor } from "./callers";
 import { addPackage, createWorld, type PackageSeed, type World } from "./fixtures";
 import { BASE, type Reply, read } from "./http";
-import { tokenFor } from "./packages";
 import { BOUNDARY, digest, type FormField, multipartBody } from "./zip";
 
 /** Sends a prepared request; with `overrides`, through the handler with those vars, waiting for waitUntil work. */

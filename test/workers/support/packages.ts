@@ -1,7 +1,7 @@
-// Shared by the package endpoint tests: the JSON CC shows for a package, and callers with a given role.
-import { grant, newUser, type RoleType, type World } from "./fixtures";
+// Shared by the package endpoint tests: the JSON CC shows for a package, the app's package count in D1,
+// and the D1 round trips a response reports.
+import { env } from "cloudflare:workers";
 import { BASE, type Reply } from "./http";
-import { token } from "./tokens";
 
 export interface ExpectedPackage {
   guid: string;
@@ -39,11 +39,12 @@ export function packageJson(expected: ExpectedPackage) {
   };
 }
 
-/** A token for a fresh user holding `role` in the world (read and write scopes, as CC's tests give). */
-export async function tokenFor(world: World, role: RoleType): Promise<string> {
-  const user = newUser(role);
-  await grant(user, role, world);
-  return token(user);
+/** How many packages the app has, read straight from D1. */
+export async function packageCount(appGuid: string): Promise<number> {
+  const row = await env.DB.prepare("SELECT COUNT(*) AS n FROM packages WHERE app_guid = ?")
+    .bind(appGuid)
+    .first();
+  return Number(row?.n);
 }
 
 /** The D1 round trips a response reports in its Server-Timing entry. */

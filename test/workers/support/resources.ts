@@ -1,31 +1,48 @@
-// Shared expectations for the organization, space, app and role tests: the list envelope CC returns,
-// CC's error bodies for validation and access, and tokens for each kind of caller.
-import { expect } from "vitest";
-import { BASE, callWithEnv, cfError, TIMESTAMP, UUID } from "./http";
+// Shared expectations for the organization, space, app and role tests: who sees a space's resources,
+// the list envelope CC returns, tokens of global readers without the write scope, names taken on a
+// second create, and delete jobs run to their end.
+import { expect, it } from "vitest";
+import { GLOBAL_READERS, ORGANIZATION_ONLY, SPACE_READERS, tokenFor } from "./callers";
+import { notFoundBody, unprocessableBody } from "./errors";
+import type { World } from "./fixtures";
+import { BASE, call, callWithEnv, TIMESTAMP, UUID } from "./http";
 import { adminToken, token } from "./tokens";
 
 export const anyGuid = () => expect.stringMatching(UUID);
 export const anyTimestamp = () => expect.stringMatching(TIMESTAMP);
 
-export const unprocessableBody = (detail: string) => cfError(10008, "CF-UnprocessableEntity", detail);
-export const badQueryBody = (detail: string) =>
-  cfError(10005, "CF-BadQueryParameter", `The query parameter is invalid: ${detail}`);
-export const notFoundBody = (resource: string) =>
-  cfError(10010, "CF-ResourceNotFound", `${resource} not found`);
-export const NOT_AUTHORIZED = cfError(
-  10003,
-  "CF-NotAuthorized",
-  "You are not authorized to perform the requested action",
-);
-export const ORG_SUSPENDED = cfError(10017, "CF-OrgSuspended", "The organization is suspended");
-export const NOT_AUTHENTICATED = cfError(10002, "CF-NotAuthenticated", "Authentication error");
-
-/** Tokens of the global roles; users of space and organization roles carry read and write scopes. */
+/** Tokens of the global read roles alone (no cloud_controller.write). */
 export const globalAuditorToken = (user = "global-auditor") =>
   token(user, { scopes: ["cloud_controller.global_auditor"] });
 export const adminReadOnlyToken = (user = "admin-read-only") =>
   token(user, { scopes: ["cloud_controller.admin_read_only"] });
 export { adminToken };
+
+/**
+ * The visibility CC gives a space and what it holds, on `shown().path`: global readers and the space's
+ * readers get 200 with `shown().body`; roles only in its organization get 404 `<resource> not found`.
+ */
+export function itShowsToSpaceReaders(
+  resource: string,
+  shown: () => { world: World; path: string; body: unknown },
+) {
+  it.each([...GLOBAL_READERS, ...SPACE_READERS])(
+    `shows the ${resource.toLowerCase()} to %s`,
+    async (role) => {
+      const { world, path, body } = shown();
+      const reply = await call("GET", path, { token: await tokenFor(world, role) });
+      expect(reply.status).toBe(200);
+      expect(reply.json).toEqual(body);
+    },
+  );
+
+  it.each(ORGANIZATION_ONLY)(`is 404 ${resource} not found to a user with only the %s role`, async (role) => {
+    const { world, path } = shown();
+    const reply = await call("GET", path, { token: await tokenFor(world, role) });
+    expect(reply.status).toBe(404);
+    expect(reply.json).toEqual(notFoundBody(resource));
+  });
+}
 
 /** CC's pagination envelope for `query` (sorted keys, as CC sorts them) on one page. */
 export function listBody(
@@ -65,6 +82,14 @@ export function listBody(
   };
 }
 
+/** POSTs `body` to `path` twice as `bearer`: 201, then 422 with `detail` (the name or role is taken). */
+export async function expectTakenTheSecondTime(path: string, bearer: string, body: unknown, detail: string) {
+  expect((await call("POST", path, { token: bearer, body })).status).toBe(201);
+  const again = await call("POST", path, { token: bearer, body });
+  expect(again.status).toBe(422);
+  expect(again.json).toEqual(unprocessableBody(detail));
+}
+
 /** DELETE through the worker's own execution context, so the job it starts has finished on return. */
 export const deleteAndWait = (path: string, bearer: string) =>
   callWithEnv({}, "DELETE", path, { token: bearer });
@@ -74,4 +99,22 @@ export async function jobOf(location: string | null, bearer: string) {
   expect(location).toMatch(new RegExp(`^${BASE}/v3/jobs/`));
   const reply = await callWithEnv({}, "GET", new URL(location!).pathname, { token: bearer });
   return reply.json;
+}
+
+/** DELETE `path` as `bearer`: 202 without a body, and the job it points at COMPLETE as `operation`. */
+export async function expectDeleteCompletes(path: string, bearer: string, operation: string) {
+  const reply = await deleteAndWait(path, bearer);
+  expect(reply.status).toBe(202);
+  expect(reply.text).toBe("");
+  const job = await jobOf(reply.headers.get("Location"), bearer);
+  expect(job).toEqual({
+    guid: anyGuid(),
+    created_at: anyTimestamp(),
+    updated_at: anyTimestamp(),
+    operation,
+    state: "COMPLETE",
+    errors: [],
+    warnings: [],
+    links: { self: { href: `${BASE}/v3/jobs/${job.guid}` } },
+  });
 }
