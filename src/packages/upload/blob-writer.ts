@@ -1,7 +1,8 @@
 // Writes a stream of unknown length to R2 with memory that stays flat: bytes collect in one part-sized
-// buffer; a body that fits in one part is a single put, a larger one an R2 multipart upload whose parts
-// are all PART_SIZE but the last (R2 requires equal parts of at least 5 MiB). sha1 and sha256 of what
-// was written come out at the end. On any failure, abort() leaves no object and no parts behind.
+// buffer, reused for every part (a part has been sent once uploadPart resolves); a body that fits in
+// one part is a single put, a larger one an R2 multipart upload whose parts are all PART_SIZE but the
+// last (R2 requires equal parts of at least 5 MiB). sha1 and sha256 of what was written come out at the
+// end. On any failure, abort() leaves no object and no parts behind.
 import { DigestPair, type Digests } from "./checksums";
 
 export const PART_SIZE = 5 * 1024 * 1024;
@@ -12,7 +13,7 @@ export interface StoredBlob extends Digests {
 }
 
 export class BlobWriter {
-  private part = new Uint8Array(PART_SIZE);
+  private readonly part = new Uint8Array(PART_SIZE);
   private filled = 0;
   private upload: R2MultipartUpload | undefined;
   private readonly parts: R2UploadedPart[] = [];
@@ -62,7 +63,6 @@ export class BlobWriter {
     this.upload ??= await this.bucket.createMultipartUpload(this.key, { httpMetadata: ZIP });
     const data = this.part.subarray(0, this.filled);
     this.parts.push(await this.upload.uploadPart(this.parts.length + 1, data));
-    this.part = new Uint8Array(PART_SIZE);
     this.filled = 0;
   }
 }
