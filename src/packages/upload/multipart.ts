@@ -1,6 +1,7 @@
 // A streaming multipart/form-data reader (RFC 7578): parts come one at a time, each body a stream read
 // straight off the request, so a package of any size passes through in small chunks and the whole body
-// is never held. Only the bytes that might begin the next delimiter are kept back between reads.
+// is never held. Only the bytes that might begin the next delimiter are kept back between reads; the
+// rest passes on as views of the chunks read, never copied.
 
 export class MalformedMultipart extends Error {
   override readonly name = "MalformedMultipart";
@@ -35,6 +36,15 @@ function indexOf(haystack: Uint8Array, needle: Uint8Array, from = 0): number {
   return -1;
 }
 
+/** `tail` then `chunk` (the chunk itself when nothing is held back, the usual case). */
+function concat(tail: Uint8Array, chunk: Uint8Array): Uint8Array {
+  if (!tail.length) return chunk;
+  const merged = new Uint8Array(tail.length + chunk.length);
+  merged.set(tail);
+  merged.set(chunk, tail.length);
+  return merged;
+}
+
 function dispositionParam(header: string, param: string): string | undefined {
   const match = new RegExp(`;\\s*${param}="((?:[^"\\\\]|\\\\.)*)"|;\\s*${param}=([^;\\s]+)`, "i").exec(
     header,
@@ -47,7 +57,7 @@ export class MultipartReader {
   private readonly reader: ReadableStreamDefaultReader<Uint8Array>;
   /** "--boundary" before the first part, "\r\n--boundary" between parts. */
   private readonly delimiter: Uint8Array;
-  private buffer = new Uint8Array(0);
+  private buffer: Uint8Array = new Uint8Array(0);
   private started = false;
   private finished = false;
   private partOpen = false;
@@ -85,26 +95,40 @@ export class MultipartReader {
   private async fill(): Promise<boolean> {
     const { done, value } = await this.reader.read();
     if (done) return false;
-    const merged = new Uint8Array(this.buffer.length + value.length);
-    merged.set(this.buffer);
-    merged.set(value, this.buffer.length);
-    this.buffer = merged;
+    this.buffer = concat(this.buffer, value);
     return true;
+  }
+
+  /**
+   * Where the buffer's tail that could still grow into a delimiter starts (the buffer's length when no
+   * tail could): with no delimiter in the buffer, everything before it is body.
+   */
+  private delimiterPrefixStart(): number {
+    const { buffer, delimiter } = this;
+    const from = Math.max(0, buffer.length - delimiter.length + 1);
+    for (
+      let at = buffer.indexOf(delimiter[0]!, from);
+      at !== -1;
+      at = buffer.indexOf(delimiter[0]!, at + 1)
+    ) {
+      let matched = 1;
+      while (at + matched < buffer.length && buffer[at + matched] === delimiter[matched]) matched++;
+      if (at + matched === buffer.length) return at;
+    }
+    return buffer.length;
   }
 
   private async skipPreamble(): Promise<void> {
     this.started = true;
     // The first delimiter may open the body (no CRLF before it): search with a CRLF prepended.
-    this.buffer = new Uint8Array([...CRLF, ...this.buffer]);
+    this.buffer = concat(CRLF, this.buffer);
     for (;;) {
       const at = indexOf(this.buffer, this.delimiter);
       if (at !== -1) {
         this.buffer = this.buffer.subarray(at + this.delimiter.length);
         return this.afterDelimiter();
       }
-      if (this.buffer.length > this.delimiter.length) {
-        this.buffer = this.buffer.subarray(this.buffer.length - this.delimiter.length);
-      }
+      this.buffer = this.buffer.subarray(this.delimiterPrefixStart());
       if (!(await this.fill())) throw new MalformedMultipart("no multipart boundary in the body");
     }
   }
@@ -163,8 +187,7 @@ export class MultipartReader {
         await this.afterDelimiter();
         return chunk.length ? chunk : undefined;
       }
-      // Everything but a possible delimiter prefix at the end is body.
-      const safe = this.buffer.length - (this.delimiter.length - 1);
+      const safe = this.delimiterPrefixStart();
       if (safe > 0) {
         const chunk = this.buffer.subarray(0, safe);
         this.buffer = this.buffer.subarray(safe);
