@@ -1,40 +1,30 @@
 // The 2015 experimental API's package create, POST /v3/apps/:guid/packages, kept byte for byte:
 // its message ({type, url}), its checks in CC's order, and its pretty-printed JSON with relative links.
 import { Hono } from "hono";
-import * as z from "zod";
 import { appAccessQuery } from "../apps/access";
 import { assertWritable } from "../authz/access";
+import type { PackageType } from "../db/schema";
 import type { AppEnv } from "../env";
 import { currentUser, requireWrite } from "../http/auth";
 import { notFound, unprocessable } from "../http/errors";
+import { ccMessage, isBlank, stringMessages, unknownFieldsMessages } from "../http/messages";
 import { jsonResponse } from "../http/respond";
 import { timestamp } from "../http/urls";
-import { isObject, readJsonObject, unknownFieldsMessage } from "../http/validation";
+import { readJsonObject } from "../http/validation";
 import { copyPackage } from "./copy";
 import { insertPackage, type PackageRow } from "./store";
 
-const isBlank = (value: unknown) =>
-  value === undefined || value === null || (typeof value === "string" && !value.trim());
-
-const createMessage = z
-  .custom<Record<string, unknown>>(isObject)
-  .superRefine((body, ctx) => {
-    const unknown = unknownFieldsMessage(body, ["type", "url", "app_guid"]);
-    if (unknown) ctx.addIssue({ code: "custom", message: unknown });
-    if (body.type !== "bits" && body.type !== "docker") {
-      ctx.addIssue({ code: "custom", message: "Type must be one of 'bits, docker'" });
-    }
-    if (body.type === "bits" && !isBlank(body.url)) {
-      ctx.addIssue({ code: "custom", message: "Url must be blank when type is bits" });
-    }
-    if (body.type === "docker" && isBlank(body.url)) {
-      ctx.addIssue({ code: "custom", message: "Url can not be blank when type is docker" });
-    }
-    if (body.type === "docker" && !isBlank(body.url) && typeof body.url !== "string") {
-      ctx.addIssue({ code: "custom", message: "Url must be a string" });
-    }
-  })
-  .transform((body) => ({ type: body.type as "bits" | "docker", url: body.url as string | undefined }));
+// CC 2015's PackageCreateMessage: unknown keys, type inclusion, url presence by type.
+const createMessage = ccMessage(
+  (body) => [
+    ...unknownFieldsMessages(body, ["type", "url", "app_guid"]),
+    ...(body.type === "bits" || body.type === "docker" ? [] : ["Type must be one of 'bits, docker'"]),
+    ...(body.type === "bits" && !isBlank(body.url) ? ["Url must be blank when type is bits"] : []),
+    ...(body.type === "docker" && isBlank(body.url) ? ["Url can not be blank when type is docker"] : []),
+    ...(body.type === "docker" && !isBlank(body.url) ? stringMessages("url", body.url) : []),
+  ],
+  (body) => ({ type: body.type as PackageType, url: body.url as string | undefined }),
+);
 
 /** The 2015 package JSON: sha1 `hash`, docker `url`, relative `_links`, `updated_at` null until updated. */
 export function presentExperimentalPackage(pkg: PackageRow) {
