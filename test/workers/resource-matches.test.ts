@@ -105,8 +105,9 @@ describe("POST /v3/resource_matches", () => {
     const sha1 = await digest("SHA-1", big);
     const first = await newPackage();
     const zip = await buildZip([{ name: "vendor/big.bin", data: big, deflate: true }]);
+    // Overrides ({}): the call waits for the cache fill the response leaves running.
     expect(
-      (await upload(first, developer, [{ name: "bits", filename: "package.zip", data: zip }])).status,
+      (await upload(first, developer, [{ name: "bits", filename: "package.zip", data: zip }], {})).status,
     ).toBe(200);
 
     const wanted = [

@@ -201,48 +201,6 @@ describe("uploading bits", () => {
     expect(winners[0]!.json.data.checksum.value).toBe(await digest("SHA-256", stored));
   });
 
-  it("caches the large files of an upload for later matches, never symlinks or small files", async () => {
-    const { developer, newPackage } = await bitsWorld();
-    const guid = await newPackage();
-    const large = randomBytes(65_536);
-    const small = randomBytes(1000);
-    const linked = randomBytes(70_000);
-    const zip = await buildZip([
-      { name: "large.bin", data: large, deflate: true },
-      { name: "small.bin", data: small },
-      { name: "link", data: linked, mode: 0o120777 },
-    ]);
-
-    const reply = await upload(guid, developer, [{ name: "bits", filename: "package.zip", data: zip }]);
-
-    expect(reply.status).toBe(200);
-    const cached = await env.BITS.get(`resources/${await digest("SHA-1", large)}`);
-    expect(new Uint8Array(await cached!.arrayBuffer())).toEqual(large);
-    expect(await env.BITS.head(`resources/${await digest("SHA-1", small)}`)).toBeNull();
-    expect(await env.BITS.head(`resources/${await digest("SHA-1", linked)}`)).toBeNull();
-    const row = await env.DB.prepare("SELECT size FROM cached_resources WHERE sha1 = ?")
-      .bind(await digest("SHA-1", large))
-      .first();
-    expect(row).toEqual({ size: 65_536 });
-  });
-
-  it("reads the Go archive/zip layout the cf CLI sends (data descriptors) and caches its files", async () => {
-    const { developer, newPackage } = await bitsWorld();
-    const guid = await newPackage();
-    const large = randomBytes(90_000);
-    const zip = await buildZip([
-      { name: "a.txt", data: "a\n", deflate: true, descriptor: true },
-      { name: "lib/large.bin", data: large, deflate: true, descriptor: true },
-    ]);
-
-    const reply = await upload(guid, developer, [{ name: "bits", filename: "package.zip", data: zip }]);
-
-    expect(reply.status).toBe(200);
-    expect(reply.json.data).toEqual(await readyData(zip));
-    const cached = await env.BITS.get(`resources/${await digest("SHA-1", large)}`);
-    expect(new Uint8Array(await cached!.arrayBuffer())).toEqual(large);
-  });
-
   it("parses a body that arrives in tiny chunks, with a quoted boundary, a preamble and near-miss delimiters", async () => {
     const { developer, newPackage } = await bitsWorld();
     const guid = await newPackage();

@@ -1,93 +1,106 @@
 // The resource cache: files of uploaded packages at or above resourceMinSize, kept in R2 by content
 // (resources/<sha1>) so a later push can leave them out (POST /v3/resource_matches) and name them in
-// its upload's `resources`. Entries are read from the stored package with ranged reads; R2 checks each
-// put against the sha1 it is stored under. Symlinks and directories are never cached, as in CC.
-import { Crc32, hex } from "./checksums";
+// its upload's `resources`. Their content was digested as the bits streamed in (zip-scan.ts), so the
+// request only checks it against the central directory; the copies are made after the response (the
+// client waits for READY alone), one ranged read of the stored package each. R2 stores a copy only if
+// its bytes hash to the sha1 given with the put, so a key never holds other content. Symlinks and
+// directories are never cached, as in CC.
+import type { Db } from "../../db/client";
+import { recordCachedResources } from "./store";
 import {
+  assertReadable,
   type CentralDirectory,
-  entryDataOffset,
   InvalidZip,
   isDirectory,
   isSymlink,
   openEntry,
-  type ZipEntry,
 } from "./zip-read";
+import type { ScannedEntry } from "./zip-scan";
 
 export const resourceKey = (sha1: string) => `resources/${sha1}`;
 export const SHA1 = /^[0-9a-f]{40}$/;
 
-// Each cached file costs four R2 subrequests (header, hash read, content read, put); this keeps an
-// upload well inside a Worker's subrequest limit. Files past it are simply not cached this time.
-const MAX_CACHED_FILES_PER_UPLOAD = 200;
+// Each cached file costs two R2 subrequests (the ranged read, the put) after the response, which
+// shares the request's subrequest limit. Files past it are simply not cached this time.
+export const MAX_CACHED_FILES_PER_UPLOAD = 200;
 
-export interface CachedResource {
+/** A file of the stored package that goes to the cache: where its data is, and what it holds. */
+export interface CacheableFile {
+  name: string;
+  method: number;
+  dataOffset: number;
+  compressedSize: number;
   sha1: string;
   size: number;
 }
 
-/** The entry's sha1, checking its CRC-32 and size against the central directory on the way. */
-async function verifiedSha1(content: ReadableStream<Uint8Array>, entry: ZipEntry): Promise<string> {
-  const digest = new crypto.DigestStream("SHA-1");
-  const writer = digest.getWriter();
-  const crc = new Crc32();
-  let size = 0;
-  try {
-    for await (const chunk of content) {
-      crc.update(chunk);
-      size += chunk.length;
-      await writer.write(chunk);
+/**
+ * The package's files for the cache, each checked against its central directory record: content that
+ * does not inflate or whose CRC-32 or size disagree fails the upload. A file the stream pass did not
+ * see as the directory describes it (local headers that disagree with it) is left uncached.
+ */
+export function cacheableFiles(
+  directory: CentralDirectory,
+  scanned: ReadonlyMap<number, ScannedEntry>,
+  minSize: number,
+): CacheableFile[] {
+  const files: CacheableFile[] = [];
+  for (const entry of directory.entries) {
+    if (isDirectory(entry) || isSymlink(entry) || entry.uncompressedSize < minSize) continue;
+    assertReadable(entry);
+    const seen = scanned.get(entry.localHeaderOffset);
+    if (!seen || seen.method !== entry.method || seen.compressedSize !== entry.compressedSize) continue;
+    if (!seen.content) throw new InvalidZip(`Invalid zip archive (${entry.name}: corrupt data).`);
+    if (seen.content.crc32 !== entry.crc32 || seen.content.size !== entry.uncompressedSize) {
+      throw new InvalidZip(`Invalid zip archive (${entry.name}: checksum mismatch).`);
     }
-  } catch {
-    throw new InvalidZip(`Invalid zip archive (${entry.name}: corrupt data).`);
+    files.push({
+      name: entry.name,
+      method: seen.method,
+      dataOffset: seen.dataOffset,
+      compressedSize: seen.compressedSize,
+      sha1: seen.content.sha1,
+      size: seen.content.size,
+    });
   }
-  await writer.close();
-  if (crc.value !== entry.crc32 || size !== entry.uncompressedSize) {
-    throw new InvalidZip(`Invalid zip archive (${entry.name}: checksum mismatch).`);
-  }
-  return hex(await digest.digest);
+  return files;
 }
 
-async function storeResource(
-  bucket: R2Bucket,
-  sha1: string,
-  size: number,
-  content: ReadableStream<Uint8Array>,
-) {
-  const fixed = new FixedLengthStream(size);
+async function storeResource(bucket: R2Bucket, file: CacheableFile, content: ReadableStream<Uint8Array>) {
+  const fixed = new FixedLengthStream(file.size);
   await Promise.all([
-    bucket.put(resourceKey(sha1), fixed.readable, { sha1 }),
+    bucket.put(resourceKey(file.sha1), fixed.readable, { sha1: file.sha1 }),
     content.pipeTo(fixed.writable),
   ]);
 }
 
-/** Caches the package's large files; returns what the cache now holds from it (for D1). */
-export async function cacheUploadedFiles(
+/**
+ * Copies the files out of the package stored at `key` into the cache and records them in D1 (`db`:
+ * its own, as this runs after the response). Never throws: the cache is an optimisation, and a file
+ * that could not be cached (R2 refusing concurrent writes of one key, say) is uploaded again next time.
+ */
+export async function fillResourceCache(
   bucket: R2Bucket,
+  db: Db,
   key: string,
-  directory: CentralDirectory,
-  minSize: number,
-): Promise<CachedResource[]> {
-  const candidates = directory.entries
-    .filter((entry) => !isDirectory(entry) && !isSymlink(entry) && entry.uncompressedSize >= minSize)
-    .slice(0, MAX_CACHED_FILES_PER_UPLOAD);
-  const cached: CachedResource[] = [];
-  for (const entry of candidates) {
-    const dataOffset = await entryDataOffset(bucket, key, entry);
-    const sha1 = await verifiedSha1(await openEntry(bucket, key, entry, dataOffset), entry);
-    if (cached.some((resource) => resource.sha1 === sha1)) continue;
+  files: readonly CacheableFile[],
+): Promise<void> {
+  const cached: { sha1: string; size: number }[] = [];
+  for (const file of files) {
+    if (cached.some((resource) => resource.sha1 === file.sha1)) continue;
     try {
-      await storeResource(
-        bucket,
-        sha1,
-        entry.uncompressedSize,
-        await openEntry(bucket, key, entry, dataOffset),
-      );
-      cached.push({ sha1, size: entry.uncompressedSize });
+      const content = await openEntry(bucket, key, file);
+      // The package is gone already (deleted, or expired by a newer one): nothing left to copy.
+      if (!content) break;
+      await storeResource(bucket, file, content);
+      cached.push({ sha1: file.sha1, size: file.size });
     } catch (err) {
-      // The cache is an optimisation: a file that could not be cached (R2 refusing concurrent writes
-      // of one key, say) is uploaded again next time.
-      console.error(`resource ${sha1} (${entry.name}) not cached:`, err);
+      console.error(`resource ${file.sha1} (${file.name}) not cached:`, err);
     }
   }
-  return cached;
+  try {
+    await recordCachedResources(db, cached);
+  } catch (err) {
+    console.error("cached resources not recorded:", err);
+  }
 }

@@ -1,6 +1,7 @@
 // SQL of an upload, in as few D1 round trips as the work allows: the access read and the claim
-// (AWAITING_UPLOAD → PROCESSING_UPLOAD) in one batch; READY, the resource cache rows and retention
-// in another. Claims and finishes are conditional updates, so of racing uploads exactly one proceeds.
+// (AWAITING_UPLOAD → PROCESSING_UPLOAD) in one batch; READY and retention in another; the resource
+// cache rows once its files are copied, after the response. Claims and finishes are conditional
+// updates, so of racing uploads exactly one proceeds.
 import { and, eq, inArray, sql } from "drizzle-orm";
 import { canWriteSpace } from "../../authz/spaces";
 import { type Db, nowSeconds } from "../../db/client";
@@ -62,26 +63,29 @@ export async function failUpload(db: Db, guid: string, error: string): Promise<v
 // D1 binds at most 100 parameters a statement: three a row.
 const CACHE_ROWS_PER_STATEMENT = 33;
 
-function cacheResourcesQueries(db: Db, resources: readonly { sha1: string; size: number }[]) {
+/** Records files now in the resource cache (ones it held already stay as they were), in one batch. */
+export async function recordCachedResources(
+  db: Db,
+  resources: readonly { sha1: string; size: number }[],
+): Promise<void> {
   const now = nowSeconds();
   const statements = [];
   for (let i = 0; i < resources.length; i += CACHE_ROWS_PER_STATEMENT) {
     const rows = resources.slice(i, i + CACHE_ROWS_PER_STATEMENT).map((r) => ({ ...r, createdAt: now }));
     statements.push(db.insert(cachedResources).values(rows).onConflictDoNothing());
   }
-  return statements;
+  const [first, ...rest] = statements;
+  if (first) await db.batch([first, ...rest]);
 }
 
 /**
- * READY with the package's checksums, the files it added to the resource cache recorded, and the app's
- * old packages expired, in one batch. `ready` is undefined when the package was no longer processing
- * (the watchdog failed it meanwhile).
+ * READY with the package's checksums and the app's old packages expired, in one batch. `ready` is
+ * undefined when the package was no longer processing (the watchdog failed it meanwhile).
  */
 export async function finishUpload(
   db: Db,
   pkg: PackageRow,
   blob: StoredBlob,
-  cached: readonly { sha1: string; size: number }[],
   keep: number,
 ): Promise<{ ready: PackageRow | undefined; expired: { guid: string; type: string }[] }> {
   const ready = transitionPackageQuery(db, pkg.guid, "PROCESSING_UPLOAD", "READY", {
@@ -90,11 +94,7 @@ export async function finishUpload(
     bitsSize: blob.size,
     error: null,
   });
-  const [readyRows, ...rest] = await db.batch([
-    ready,
-    ...cacheResourcesQueries(db, cached),
-    ...expirePackagesQueries(db, keep, pkg.appGuid),
-  ]);
+  const [readyRows, ...rest] = await db.batch([ready, ...expirePackagesQueries(db, keep, pkg.appGuid)]);
   const expired = rest.at(-1) as { guid: string; type: string }[];
   return { ready: readyRows[0], expired };
 }

@@ -1,8 +1,9 @@
 // POST /v3/packages/:guid/upload from the first byte to READY, in the request: the form streams in,
 // the package is claimed (AWAITING_UPLOAD → PROCESSING_UPLOAD) when its bits begin, the bits stream to
-// R2, the stored zip is checked, completed with the cached resources it names, its large files cached,
-// and the package made READY. Any failure after the claim leaves the package FAILED with data.error
-// and no bits behind; a message error found after the claim gives the package back, as CC never took it.
+// R2 (their large files digested on the way), the stored zip is checked, completed with the cached
+// resources it names, and the package made READY; its large files go to the resource cache after the
+// response. Any failure after the claim leaves the package FAILED with data.error and no bits behind;
+// a message error found after the claim gives the package back, as CC never took it.
 import { assertWritable } from "../../authz/access";
 import { deleteBlobs } from "../../blobs/deletions";
 import type { Config } from "../../config";
@@ -19,9 +20,10 @@ import { BlobWriter, type StoredBlob } from "./blob-writer";
 import { fingerprintsOf } from "./fingerprints";
 import { formError, readUploadForm } from "./form";
 import { MalformedMultipart, multipartBoundary } from "./multipart";
-import { cacheUploadedFiles } from "./resource-cache";
+import { type CacheableFile, cacheableFiles, MAX_CACHED_FILES_PER_UPLOAD } from "./resource-cache";
 import { claimUpload, failUpload, finishUpload, releaseUpload } from "./store";
 import { InvalidZip, readCentralDirectory } from "./zip-read";
+import { type ScannedEntry, ZipScanner } from "./zip-scan";
 
 export interface UploadRequest {
   env: Bindings;
@@ -76,9 +78,16 @@ function asCfError(err: unknown): CfError {
   return new CfError("BlobstoreError");
 }
 
+/** The READY package, and the files of it the resource cache is to take (after the response). */
+export interface UploadedPackage {
+  pkg: PackageView;
+  cacheable: CacheableFile[];
+}
+
 class PackageUpload {
   private claimed: PackageAccess | undefined;
   private stored: StoredBlob | undefined;
+  private scanned: ReadonlyMap<number, ScannedEntry> = new Map();
   private readonly key: string;
 
   constructor(private readonly request: UploadRequest) {
@@ -104,9 +113,11 @@ class PackageUpload {
     // Resources sent before the bits are checked before a byte of the bits is stored.
     fingerprintsOf(resources);
     const writer = new BlobWriter(this.request.env.BITS, this.key);
+    const scanner = new ZipScanner(this.request.config.resourceMinSize, MAX_CACHED_FILES_PER_UPLOAD);
     try {
-      await writer.writeStream(bits);
+      for await (const chunk of bits) await Promise.all([writer.write(chunk), scanner.write(chunk)]);
       this.stored = await writer.close();
+      this.scanned = scanner.entries();
     } catch (err) {
       await writer.abort();
       throw err;
@@ -121,7 +132,7 @@ class PackageUpload {
     this.claimed = undefined;
   }
 
-  async finish(resources: unknown): Promise<PackageView> {
+  async finish(resources: unknown): Promise<UploadedPackage> {
     const { env, db, config } = this.request;
     if (!this.claimed) await this.claim();
     const claimed = this.claimed!;
@@ -132,20 +143,12 @@ class PackageUpload {
     const blob = fingerprints.length
       ? await assemblePackage(env.BITS, this.key, directory, fingerprints)
       : this.stored!;
-    const cached = directory
-      ? await cacheUploadedFiles(env.BITS, this.key, directory, config.resourceMinSize)
-      : [];
-    const { ready, expired } = await finishUpload(
-      db,
-      claimed.package,
-      blob,
-      cached,
-      config.maxValidPackagesStored,
-    );
+    const cacheable = directory ? cacheableFiles(directory, this.scanned, config.resourceMinSize) : [];
+    const { ready, expired } = await finishUpload(db, claimed.package, blob, config.maxValidPackagesStored);
     if (!ready) throw new CfError("AppBitsUploadInvalid", uploadTimedOut(config.packageStuckTimeoutSeconds));
     this.claimed = undefined;
     await deleteExpiredBits(env.BITS, db, expired);
-    return { ...claimed.package, ...ready };
+    return { pkg: { ...claimed.package, ...ready }, cacheable };
   }
 
   /** Records a failure: FAILED with data.error when claimed; a body refused as too large fails it too. */
@@ -163,7 +166,7 @@ class PackageUpload {
 }
 
 /** Receives a package's bits; returns the package READY, or throws the CF error the client gets. */
-export async function uploadPackage(request: UploadRequest, raw: Request): Promise<PackageView> {
+export async function uploadPackage(request: UploadRequest, raw: Request): Promise<UploadedPackage> {
   const max = request.config.maxPackageSize;
   const tooLarge = new CfError("AppPackageInvalid", `Package may not be larger than ${max} bytes`);
   const upload = new PackageUpload(request);

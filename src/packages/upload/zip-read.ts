@@ -31,7 +31,6 @@ export interface CentralDirectory {
 
 const EOCD_SIGNATURE = 0x06054b50;
 const CENTRAL_SIGNATURE = 0x02014b50;
-const LOCAL_SIGNATURE = 0x04034b50;
 const EOCD_SIZE = 22;
 const MAX_COMMENT = 0xffff;
 const MAX_DIRECTORY_BYTES = 32 * 1024 * 1024;
@@ -140,27 +139,25 @@ function parseEntries(directory: Uint8Array, count: number, directoryOffset: num
   return entries;
 }
 
-/** Where an entry's compressed data starts, from its local header. */
-export async function entryDataOffset(bucket: R2Bucket, key: string, entry: ZipEntry): Promise<number> {
-  const header = await readRange(bucket, key, { offset: entry.localHeaderOffset, length: 30 });
-  const view = new DataView(header.buffer, header.byteOffset, header.byteLength);
-  if (header.length < 30 || view.getUint32(0, true) !== LOCAL_SIGNATURE) {
-    throw invalidZip("mismatching local header");
+/** Stored and deflated entries can be read; anything else is refused as CC's unzip refuses it. */
+export function assertReadable(entry: { method: number }): void {
+  if (entry.method !== 0 && entry.method !== 8) {
+    throw invalidZip(`unsupported compression method ${entry.method}`);
   }
-  return entry.localHeaderOffset + 30 + view.getUint16(26, true) + view.getUint16(28, true);
 }
 
-/** The entry's uncompressed content as a stream (stored and deflated entries). */
+/**
+ * The uncompressed content of an entry whose data starts at `dataOffset` of the zip stored at `key`, as
+ * a stream (one ranged read); null when the zip is no longer there.
+ */
 export async function openEntry(
   bucket: R2Bucket,
   key: string,
-  entry: ZipEntry,
-  dataOffset: number,
-): Promise<ReadableStream<Uint8Array>> {
-  if (entry.method !== 0 && entry.method !== 8)
-    throw invalidZip(`unsupported compression method ${entry.method}`);
+  entry: { method: number; compressedSize: number; dataOffset: number },
+): Promise<ReadableStream<Uint8Array> | null> {
+  assertReadable(entry);
   if (entry.compressedSize === 0) return new Blob([]).stream();
-  const object = await bucket.get(key, { range: { offset: dataOffset, length: entry.compressedSize } });
-  if (!object) throw new Error(`blob ${key} is missing`);
+  const object = await bucket.get(key, { range: { offset: entry.dataOffset, length: entry.compressedSize } });
+  if (!object) return null;
   return entry.method === 0 ? object.body : object.body.pipeThrough(new DecompressionStream("deflate-raw"));
 }

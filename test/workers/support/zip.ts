@@ -42,6 +42,8 @@ export interface ZipFile {
   deflate?: boolean;
   /** As Go's archive/zip (the cf CLI) writes entries: zero sizes and CRC up front, a data descriptor after. */
   descriptor?: boolean;
+  /** The stored bytes, when they are not what `data` packs to (a corrupt entry); CRC and size stay data's. */
+  packed?: Uint8Array;
 }
 
 function concat(parts: Uint8Array[]): Uint8Array {
@@ -76,7 +78,7 @@ export async function buildZip(files: ZipFile[]): Promise<Uint8Array> {
   for (const file of files) {
     const name = encoder.encode(file.name);
     const data = bytes(file.data);
-    const packed = file.deflate ? await deflate(data) : data;
+    const packed = file.packed ?? (file.deflate ? await deflate(data) : data);
     const method = file.deflate ? 8 : 0;
     const crc = crc32(data);
     const flags = file.descriptor ? 0x0008 : 0;
