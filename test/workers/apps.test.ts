@@ -2,8 +2,8 @@
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { tokenFor } from "./support/callers";
-import { NOT_AUTHORIZED, notFoundBody, ORG_SUSPENDED, unprocessableBody } from "./support/errors";
-import { addApp, createWorld, newUser, type RoleType, type World } from "./support/fixtures";
+import { notFoundBody, ORG_SUSPENDED, unprocessableBody } from "./support/errors";
+import { addApp, createWorld, newUser, type World } from "./support/fixtures";
 import { BASE, call } from "./support/http";
 import {
   adminReadOnlyToken,
@@ -12,6 +12,8 @@ import {
   anyTimestamp,
   expectDeleteCompletes,
   expectTakenTheSecondTime,
+  itForbids,
+  itRefusesDeletes,
   itShowsToSpaceReaders,
   listBody,
 } from "./support/resources";
@@ -204,16 +206,10 @@ describe("POST /v3/apps", () => {
     expect(unseen.json).toEqual(INVALID_SPACE);
   });
 
-  it.each<RoleType>(["space_manager", "space_auditor", "space_supporter", "organization_manager"])(
-    "forbids a user with the %s role",
-    async (type) => {
-      const reply = await createApp(await tokenFor(world, type), {
-        name: "a",
-        relationships: inSpace(world.spaceGuid),
-      });
-      expect(reply.status).toBe(403);
-      expect(reply.json).toEqual(NOT_AUTHORIZED);
-    },
+  itForbids(
+    ["space_manager", "space_auditor", "space_supporter", "organization_manager"],
+    () => world,
+    (bearer) => createApp(bearer, { name: "a", relationships: inSpace(world.spaceGuid) }),
   );
 
   it("stops a space developer of a suspended organization, not an admin", async () => {
@@ -317,31 +313,9 @@ describe("DELETE /v3/apps/:guid", () => {
     expect((await call("GET", `/v3/apps/${world.appGuid}`, { token: developer })).status).toBe(404);
   });
 
-  it.each<RoleType>(["space_manager", "space_auditor", "organization_manager"])(
-    "forbids a user with the %s role",
-    async (type) => {
-      const world = await createWorld();
-      const reply = await call("DELETE", `/v3/apps/${world.appGuid}`, { token: await tokenFor(world, type) });
-      expect(reply.status).toBe(403);
-      expect(reply.json).toEqual(NOT_AUTHORIZED);
-    },
-  );
-
-  it("is 404 App not found to a user who cannot see the app", async () => {
-    const world = await createWorld();
-    const reply = await call("DELETE", `/v3/apps/${world.appGuid}`, {
-      token: await tokenFor(world, "organization_user"),
-    });
-    expect(reply.status).toBe(404);
-    expect(reply.json).toEqual(notFoundBody("App"));
-  });
-
-  it("stops a space developer of a suspended organization", async () => {
-    const world = await createWorld({ orgStatus: "suspended" });
-    const reply = await call("DELETE", `/v3/apps/${world.appGuid}`, {
-      token: await tokenFor(world, "space_developer"),
-    });
-    expect(reply.status).toBe(403);
-    expect(reply.json).toEqual(ORG_SUSPENDED);
+  itRefusesDeletes("App", (world) => `/v3/apps/${world.appGuid}`, {
+    forbidden: ["space_manager", "space_auditor", "organization_manager"],
+    unseeing: "organization_user",
+    writer: "space_developer",
   });
 });

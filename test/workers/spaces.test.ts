@@ -2,14 +2,8 @@
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { tokenFor } from "./support/callers";
-import {
-  badQueryBody,
-  NOT_AUTHORIZED,
-  notFoundBody,
-  ORG_SUSPENDED,
-  unprocessableBody,
-} from "./support/errors";
-import { createWorld, newUser, type RoleType, type World } from "./support/fixtures";
+import { badQueryBody, notFoundBody, ORG_SUSPENDED, unprocessableBody } from "./support/errors";
+import { createWorld, newUser, type World } from "./support/fixtures";
 import { BASE, call } from "./support/http";
 import {
   adminReadOnlyToken,
@@ -19,6 +13,8 @@ import {
   expectDeleteCompletes,
   expectTakenTheSecondTime,
   globalAuditorToken,
+  itForbids,
+  itRefusesDeletes,
   itShowsToSpaceReaders,
   listBody,
 } from "./support/resources";
@@ -154,20 +150,17 @@ describe("POST /v3/spaces", () => {
     expect(reply.json).toEqual(INVALID_ORGANIZATION);
   });
 
-  it.each<RoleType>([
-    "organization_user",
-    "organization_auditor",
-    "organization_billing_manager",
-    "space_developer",
-    "space_manager",
-  ])("forbids a user with the %s role", async (type) => {
-    const reply = await createSpace(await tokenFor(world, type), {
-      name: "s",
-      relationships: inOrganization(world.orgGuid),
-    });
-    expect(reply.status).toBe(403);
-    expect(reply.json).toEqual(NOT_AUTHORIZED);
-  });
+  itForbids(
+    [
+      "organization_user",
+      "organization_auditor",
+      "organization_billing_manager",
+      "space_developer",
+      "space_manager",
+    ],
+    () => world,
+    (bearer) => createSpace(bearer, { name: "s", relationships: inOrganization(world.orgGuid) }),
+  );
 
   it("forbids global readers (no write scope)", async () => {
     for (const bearer of [await adminReadOnlyToken(), await globalAuditorToken()]) {
@@ -281,33 +274,9 @@ describe("DELETE /v3/spaces/:guid", () => {
     expect(row).toBeNull();
   });
 
-  it.each<RoleType>(["space_developer", "space_manager", "space_auditor"])(
-    "forbids a user with the %s role",
-    async (type) => {
-      const world = await createWorld();
-      const reply = await call("DELETE", `/v3/spaces/${world.spaceGuid}`, {
-        token: await tokenFor(world, type),
-      });
-      expect(reply.status).toBe(403);
-      expect(reply.json).toEqual(NOT_AUTHORIZED);
-    },
-  );
-
-  it("is 404 to a user who cannot see the space", async () => {
-    const world = await createWorld();
-    const reply = await call("DELETE", `/v3/spaces/${world.spaceGuid}`, {
-      token: await tokenFor(world, "organization_auditor"),
-    });
-    expect(reply.status).toBe(404);
-    expect(reply.json).toEqual(notFoundBody("Space"));
-  });
-
-  it("stops a manager of a suspended organization", async () => {
-    const world = await createWorld({ orgStatus: "suspended" });
-    const reply = await call("DELETE", `/v3/spaces/${world.spaceGuid}`, {
-      token: await tokenFor(world, "organization_manager"),
-    });
-    expect(reply.status).toBe(403);
-    expect(reply.json).toEqual(ORG_SUSPENDED);
+  itRefusesDeletes("Space", (world) => `/v3/spaces/${world.spaceGuid}`, {
+    forbidden: ["space_developer", "space_manager", "space_auditor"],
+    unseeing: "organization_auditor",
+    writer: "organization_manager",
   });
 });

@@ -1,11 +1,11 @@
 // Shared expectations for the organization, space, app and role tests: who sees a space's resources,
-// the list envelope CC returns, tokens of global readers without the write scope, names taken on a
-// second create, and delete jobs run to their end.
+// who may not change them, the list envelope CC returns, tokens of global readers without the write
+// scope, names taken on a second create, and delete jobs run to their end.
 import { expect, it } from "vitest";
 import { GLOBAL_READERS, ORGANIZATION_ONLY, SPACE_READERS, tokenFor } from "./callers";
-import { notFoundBody, unprocessableBody } from "./errors";
-import type { World } from "./fixtures";
-import { BASE, call, callWithEnv, TIMESTAMP, UUID } from "./http";
+import { NOT_AUTHORIZED, notFoundBody, ORG_SUSPENDED, unprocessableBody } from "./errors";
+import { createWorld, type RoleType, type World } from "./fixtures";
+import { BASE, call, callWithEnv, type Reply, TIMESTAMP, UUID } from "./http";
 import { adminToken, token } from "./tokens";
 
 export const anyGuid = () => expect.stringMatching(UUID);
@@ -41,6 +41,50 @@ export function itShowsToSpaceReaders(
     const reply = await call("GET", path, { token: await tokenFor(world, role) });
     expect(reply.status).toBe(404);
     expect(reply.json).toEqual(notFoundBody(resource));
+  });
+}
+
+/**
+ * 403 CF-NotAuthorized for each of `roles`: `send` makes the request as a user with the role in the world
+ * `world()` gives (the describe's own, or a fresh one for each case).
+ */
+export function itForbids(
+  roles: RoleType[],
+  world: () => World | Promise<World>,
+  send: (bearer: string, world: World) => Promise<Reply>,
+) {
+  it.each(roles)("forbids a user with the %s role", async (role) => {
+    const target = await world();
+    const reply = await send(await tokenFor(target, role), target);
+    expect(reply.status).toBe(403);
+    expect(reply.json).toEqual(NOT_AUTHORIZED);
+  });
+}
+
+/**
+ * CC's refusals of DELETE `path(world)`, each in a fresh world: 403 for the `forbidden` roles, 404
+ * `<resource> not found` to `unseeing`, and 403 CF-OrgSuspended to `writer` in a suspended organization.
+ */
+export function itRefusesDeletes(
+  resource: string,
+  path: (world: World) => string,
+  roles: { forbidden: RoleType[]; unseeing: RoleType; writer: RoleType },
+) {
+  const remove = (bearer: string, world: World) => call("DELETE", path(world), { token: bearer });
+  itForbids(roles.forbidden, () => createWorld(), remove);
+
+  it(`is 404 ${resource} not found to a user who cannot see it`, async () => {
+    const world = await createWorld();
+    const reply = await remove(await tokenFor(world, roles.unseeing), world);
+    expect(reply.status).toBe(404);
+    expect(reply.json).toEqual(notFoundBody(resource));
+  });
+
+  it(`stops a ${roles.writer} of a suspended organization`, async () => {
+    const world = await createWorld({ orgStatus: "suspended" });
+    const reply = await remove(await tokenFor(world, roles.writer), world);
+    expect(reply.status).toBe(403);
+    expect(reply.json).toEqual(ORG_SUSPENDED);
   });
 }
 
