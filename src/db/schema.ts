@@ -36,6 +36,7 @@ export const spaces = sqliteTable(
 );
 
 export const LIFECYCLE_TYPES = ["buildpack", "docker", "cnb"] as const;
+export type LifecycleType = (typeof LIFECYCLE_TYPES)[number];
 
 export const apps = sqliteTable(
   "apps",

@@ -1,7 +1,6 @@
 // The 2015 experimental API's package create, POST /v3/apps/:guid/packages, kept byte for byte:
 // its message ({type, url}), its checks in CC's order, and its pretty-printed JSON with relative links.
 import { Hono } from "hono";
-import { appAccessQuery } from "../apps/access";
 import { assertWritable } from "../authz/access";
 import type { PackageType } from "../db/schema";
 import type { AppEnv } from "../env";
@@ -11,8 +10,9 @@ import { ccMessage, isBlank, stringMessages, unknownFieldsMessages } from "../ht
 import { jsonResponse } from "../http/respond";
 import { timestamp } from "../http/urls";
 import { readJsonObject } from "../http/validation";
+import { NO_METADATA } from "../metadata/messages";
 import { copyPackage } from "./copy";
-import { insertPackage, type PackageRow } from "./store";
+import { createPackageWhereAllowed, type PackageRow } from "./store";
 
 // CC 2015's PackageCreateMessage: unknown keys, type inclusion, url presence by type.
 const createMessage = ccMessage(
@@ -70,14 +70,16 @@ export const experimentalPackagesRouter = new Hono<AppEnv>().post(
     const parsed = createMessage.safeParse(await readJsonObject(c));
     if (!parsed.success) throw unprocessable(parsed.error.issues.map((issue) => issue.message));
     const message = parsed.data;
-    const app = await appAccessQuery(db, user, appGuid).get();
-    if (!app) throw notFound("App");
-    assertWritable(user, app, () => notFound("App"));
-    const pkg = await insertPackage(db, {
-      type: message.type,
-      appGuid,
-      dockerImage: message.type === "docker" ? (message.url ?? null) : null,
-    });
-    return jsonResponse(c, 201, presentExperimentalPackage(pkg), true);
+    const result = await createPackageWhereAllowed(
+      db,
+      user,
+      { type: message.type, appGuid, dockerImage: message.type === "docker" ? (message.url ?? null) : null },
+      NO_METADATA,
+    );
+    if (!result.created) {
+      assertWritable(user, result.app, () => notFound("App"));
+      throw new Error("package create refused, yet its app passes every check");
+    }
+    return jsonResponse(c, 201, presentExperimentalPackage(result.created), true);
   },
 );

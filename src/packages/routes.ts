@@ -3,8 +3,9 @@
 import { type Context, Hono } from "hono";
 import { type AppAccess, appAccessQuery } from "../apps/access";
 import { assertWritable } from "../authz/access";
+import type { LifecycleType, PackageType } from "../db/schema";
 import type { AppEnv } from "../env";
-import { currentUser, requireRead, requireWrite } from "../http/auth";
+import { currentUser, requireRead, requireWrite, type User } from "../http/auth";
 import { notFound, unprocessable } from "../http/errors";
 import { jsonResponse } from "../http/respond";
 import { externalUrl } from "../http/urls";
@@ -20,7 +21,7 @@ import {
   packageUpdateMessage,
 } from "./messages";
 import { presentPackage } from "./presenter";
-import { createPackage, findPackageAccess, updatePackage } from "./store";
+import { createPackageWhereAllowed, findPackageAccess, updatePackage } from "./store";
 
 const invalidApp = () => unprocessable("App is invalid. Ensure it exists and you have access to it.");
 const invalidSource = () =>
@@ -28,12 +29,30 @@ const invalidSource = () =>
 const packageNotFound = () => notFound("Package");
 
 /** Docker apps take docker packages, buildpack apps bits packages; cloud native buildpack apps either. */
-function assertLifecycleAccepts(app: AppAccess["app"], message: PackageCreateMessage): void {
-  if (message.type !== "docker" && app.lifecycleType === "docker") {
-    throw unprocessable("Cannot create bits package for a Docker app.");
+const ACCEPTING_LIFECYCLES = {
+  bits: ["buildpack", "cnb"],
+  docker: ["docker", "cnb"],
+} as const satisfies Record<PackageType, readonly LifecycleType[]>;
+
+/** Throws CC's error for why a package cannot be created in `app`, in CC's order. */
+function refuseCreate(user: User, app: AppAccess | undefined, message: PackageCreateMessage): void {
+  assertWritable(user, app, invalidApp);
+  if (!(ACCEPTING_LIFECYCLES[message.type] as readonly LifecycleType[]).includes(app.app.lifecycleType)) {
+    throw unprocessable(
+      message.type === "bits"
+        ? "Cannot create bits package for a Docker app."
+        : "Cannot create Docker package for a buildpack app.",
+    );
   }
-  if (message.type !== "bits" && app.lifecycleType === "buildpack") {
-    throw unprocessable("Cannot create Docker package for a buildpack app.");
+}
+
+/** The error `check` throws, or undefined. */
+function caught(check: () => void): unknown {
+  try {
+    check();
+    return undefined;
+  } catch (err) {
+    return err;
   }
 }
 
@@ -59,25 +78,37 @@ export const packagesRouter = new Hono<AppEnv>()
       const user = currentUser(c);
       const db = c.get("db");
       const message = c.req.valid("json");
-      const app =
-        message.appGuid === undefined ? undefined : await appAccessQuery(db, user, message.appGuid).get();
-      assertWritable(user, app, invalidApp);
-      assertLifecycleAccepts(app.app, message);
       const docker = message.type === "docker" ? message.docker : undefined;
-      assertDockerPassword(docker?.password ?? null);
-      assertMetadataLimits(NO_METADATA, message.metadata);
-      const pkg = await createPackage(
+      // CC checks the app before the docker password and the label limits, so when those fail the
+      // app is read first to give its error if it has one.
+      const contentError = caught(() => {
+        assertDockerPassword(docker?.password ?? null);
+        assertMetadataLimits(NO_METADATA, message.metadata);
+      });
+      if (message.appGuid === undefined || contentError) {
+        const app =
+          message.appGuid === undefined ? undefined : await appAccessQuery(db, user, message.appGuid).get();
+        refuseCreate(user, app, message);
+        throw contentError;
+      }
+      const result = await createPackageWhereAllowed(
         db,
+        user,
         {
           type: message.type,
-          appGuid: app.app.guid,
+          appGuid: message.appGuid,
           dockerImage: docker?.image ?? null,
           dockerUsername: docker?.username ?? null,
           dockerPassword: docker?.password ?? null,
         },
         message.metadata,
+        ACCEPTING_LIFECYCLES[message.type],
       );
-      return jsonResponse(c, 201, presentPackage(pkg, externalUrl(c)));
+      if (!result.created) {
+        refuseCreate(user, result.app, message);
+        throw new Error("package create refused, yet its app passes every check");
+      }
+      return jsonResponse(c, 201, presentPackage(result.created, externalUrl(c)));
     },
   )
   .get("/v3/packages/:guid", requireRead, async (c) => {

@@ -1,11 +1,20 @@
 // SQL for packages. Reads carry the caller's access flags and the package's metadata, so a show,
 // or the checks before a write, is one D1 round trip.
-import { and, eq, getTableColumns, inArray, type SQL } from "drizzle-orm";
+import { and, eq, getTableColumns, inArray, type SQL, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
+import type { SQLiteInsertSelectQueryBuilder } from "drizzle-orm/sqlite-core";
 import { type AppAccess, appAccessQuery } from "../apps/access";
 import { canReadSpace, canWriteSpace } from "../authz/spaces";
 import { type Db, nowSeconds } from "../db/client";
-import { apps, organizations, type PackageState, type PackageType, packages, spaces } from "../db/schema";
+import {
+  apps,
+  type LifecycleType,
+  organizations,
+  type PackageState,
+  type PackageType,
+  packages,
+  spaces,
+} from "../db/schema";
 import type { User } from "../http/auth";
 import { type Metadata, metadataColumns, writeMetadataQueries } from "../metadata/store";
 
@@ -169,16 +178,70 @@ async function writeThenRead(
   return view;
 }
 
-/** Creates a package with its labels and annotations in one batch. */
-export async function createPackage(db: Db, values: NewPackage, metadata: Metadata): Promise<PackageView> {
+/**
+ * Creates a package in `values.appGuid` with its labels and annotations, in ONE round trip, but only
+ * where the caller may: the batch reads the app's access row, inserts the package through an
+ * INSERT … SELECT guarded by the same rules (the caller writes to the app's space, its organization is
+ * active unless the caller is an admin, and, when `lifecycles` is given, the app's lifecycle is one of
+ * them), writes the metadata (which lands only with its package) and reads the package back. When
+ * nothing was created, the access row says why.
+ */
+export async function createPackageWhereAllowed(
+  db: Db,
+  user: User,
+  values: NewPackage,
+  metadata: Metadata,
+  lifecycles?: readonly LifecycleType[],
+): Promise<{ created: PackageView; app: AppAccess } | { created: undefined; app: AppAccess | undefined }> {
   const guid = crypto.randomUUID();
-  const created = await writeThenRead(
-    db,
-    [insertPackageQuery(db, { ...values, guid }), ...writeMetadataQueries(db, packages, guid, metadata)],
+  const now = nowSeconds();
+  const row: Omit<PackageRow, "appGuid"> = {
+    id: null as unknown as number, // SQLite numbers the row
     guid,
+    type: values.type,
+    state: initialState(values.type),
+    dockerImage: values.dockerImage ?? null,
+    dockerUsername: values.dockerUsername ?? null,
+    dockerPassword: values.dockerPassword ?? null,
+    sha1: null,
+    sha256: null,
+    error: null,
+    bitsSize: null,
+    createdAt: now,
+    updatedAt: now,
+  };
+  // INSERT … SELECT takes every column in the table's order: the app's guid from the guarded select,
+  // the rest as bound values.
+  const selected = Object.fromEntries(
+    Object.keys(getTableColumns(packages)).map((key) => [
+      key,
+      key === "appGuid" ? apps.guid : sql`${row[key as keyof typeof row]}`.as(key),
+    ]),
   );
-  if (!created) throw new Error(`package ${guid} was not created`);
-  return created;
+  const guardedInsert = db.insert(packages).select(
+    db
+      .select(selected)
+      .from(apps)
+      .innerJoin(spaces, eq(spaces.guid, apps.spaceGuid))
+      .innerJoin(organizations, eq(organizations.guid, spaces.organizationGuid))
+      .where(
+        and(
+          eq(apps.guid, values.appGuid),
+          canWriteSpace(user, apps.spaceGuid),
+          user.admin ? undefined : eq(organizations.status, "active"),
+          lifecycles ? inArray(apps.lifecycleType, [...lifecycles]) : undefined,
+        ),
+      ) as unknown as SQLiteInsertSelectQueryBuilder<typeof packages>, // keys checked at run time by drizzle
+  );
+  const [appRows, ...rest] = await db.batch([
+    appAccessQuery(db, user, values.appGuid),
+    guardedInsert,
+    ...writeMetadataQueries(db, packages, guid, metadata),
+    packageViewQuery(db, guid),
+  ]);
+  const app = (appRows as AppAccess[])[0];
+  const [created] = rest.at(-1) as PackageView[];
+  return created && app ? { created, app } : { created: undefined, app };
 }
 
 /**
