@@ -3,7 +3,7 @@
 // `failed to copy - ...`; a copy that ends after the watchdog failed it leaves no bits behind.
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { bitsWorld, packageRow, storedBits, upload } from "./support/bits";
+import { bitsField, bitsWorld, HEAVY, packageRow, storedBits, upload } from "./support/bits";
 import { addApp, addPackage } from "./support/fixtures";
 import { callWithEnv } from "./support/http";
 import { buildZip, digest, randomBytes } from "./support/zip";
@@ -14,9 +14,6 @@ const copyTo = (bearer: string, sourceGuid: string, appGuid: string) =>
     token: bearer,
     body: { relationships: { app: { data: { guid: appGuid } } } },
   });
-
-// Multi-megabyte bodies through R2: slow on a loaded machine, so a generous timeout.
-const HEAVY = 60_000;
 
 describe("copying bits", () => {
   it.each([
@@ -31,9 +28,7 @@ describe("copying bits", () => {
       const { world, developer, newPackage } = await bitsWorld();
       const source = await newPackage();
       const zip = await makeZip();
-      expect(
-        (await upload(source, developer, [{ name: "bits", filename: "package.zip", data: zip }])).status,
-      ).toBe(200);
+      expect((await upload(source, developer, [await bitsField(zip)])).status).toBe(200);
       const target = await addApp(world.spaceGuid);
 
       const reply = await copyTo(developer, source, target);
@@ -70,7 +65,7 @@ describe("copying bits", () => {
     const { world, developer, newPackage } = await bitsWorld();
     const source = await newPackage();
     const zip = await buildZip([{ name: "a.txt", data: "a\n" }]);
-    await upload(source, developer, [{ name: "bits", filename: "package.zip", data: zip }]);
+    await upload(source, developer, [await bitsField(zip)]);
     const target = await addApp(world.spaceGuid);
     // A trigger plays the watchdog: the copy's package is FAILED the moment it is created.
     await env.DB.prepare(

@@ -1,7 +1,7 @@
 // GET /v3/packages/:guid/download: CC's checks in order, then 302 to a signed URL of this worker that
 // streams the zip without any Authorization header; tampered or expired links are refused.
 import { describe, expect, it } from "vitest";
-import { bitsWorld, fetchBytes, send, upload } from "./support/bits";
+import { bitsField, bitsWorld, fetchBytes, send, upload } from "./support/bits";
 import { developersOnlyCases, tokenFor } from "./support/callers";
 import { NOT_AUTHORIZED, notFoundBody, unprocessableBody } from "./support/errors";
 import { addApp, addPackage, createWorld, newUser } from "./support/fixtures";
@@ -17,9 +17,7 @@ async function readyPackage() {
   const { world, developer, newPackage } = await bitsWorld();
   const guid = await newPackage();
   const zip = await buildZip([{ name: "Procfile", data: "web: ./run\n" }]);
-  expect((await upload(guid, developer, [{ name: "bits", filename: "package.zip", data: zip }])).status).toBe(
-    200,
-  );
+  expect((await upload(guid, developer, [await bitsField(zip)])).status).toBe(200);
   return { world, developer, guid, zip };
 }
 

@@ -6,7 +6,7 @@ import { type Caller, GLOBAL_READERS, SPACE_READERS, tokenFor } from "./support/
 import { badQueryBody, NOT_AUTHORIZED, notFoundBody } from "./support/errors";
 import { addApp, createWorld, type Lifecycle, newUser } from "./support/fixtures";
 import { BASE, call } from "./support/http";
-import { addMetadata, iso, type Metadata, pagination, seedPackage } from "./support/list-seeds";
+import { addMetadata, iso, list, type Metadata, pagination, seedPackage } from "./support/list-seeds";
 import { roundTrips } from "./support/packages";
 import { adminToken, token } from "./support/tokens";
 
@@ -98,8 +98,6 @@ async function packageWithDroplets(options: { lifecycle?: Lifecycle } = {}) {
   await seedDroplet(world, other.guid, { state: "STAGED", createdAt: T + 7, lifecycle });
   return { world, pkg, failed, staged, path: `/v3/packages/${pkg.guid}/droplets` };
 }
-
-const list = (path: string, bearer: string) => call("GET", path, { token: bearer });
 
 describe("listing a package's droplets", () => {
   it("cf start: states=STAGED&per_page=1&page=1, in one D1 round trip", async () => {

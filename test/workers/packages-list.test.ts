@@ -1,33 +1,27 @@
 // GET /v3/packages and GET /v3/apps/:guid/packages (B.7): the CLI's and go-cfclient's exact queries,
-// every filter with its pagination links, CC's validation messages, ordering, paging and visibility.
+// every filter with its pagination links, ordering and paging (validation and visibility: packages-list-checks).
 import { describe, expect, it } from "vitest";
-import { type Caller, GLOBAL_READERS, ORGANIZATION_ONLY, SPACE_READERS, tokenFor } from "./support/callers";
-import { badQueryBody, NOT_AUTHENTICATED, NOT_AUTHORIZED, notFoundBody } from "./support/errors";
-import { addApp, createWorld, newUser } from "./support/fixtures";
-import { call } from "./support/http";
-import { iso, packageOf, pagination, type SeededPackage, seedPackage } from "./support/list-seeds";
+import { tokenFor } from "./support/callers";
+import { addApp, createWorld } from "./support/fixtures";
+import {
+  appWithPackages,
+  iso,
+  list,
+  pagination,
+  resources,
+  type SeededPackage,
+  seedPackage,
+} from "./support/list-seeds";
 import { roundTrips } from "./support/packages";
-import { adminToken, token } from "./support/tokens";
+import { adminToken } from "./support/tokens";
 
 const T = 1_700_000_000;
-const list = (path: string, bearer: string) => call("GET", path, { token: bearer });
-const VALID =
+const _VALID =
   "Valid parameters are: 'page', 'per_page', 'order_by', 'created_ats', 'updated_ats', 'guids', 'states', 'types', 'app_guids', 'app_guid', 'space_guids', 'organization_guids', 'label_selector'";
-
-/** A world whose app has three packages: docker READY, bits READY, bits FAILED (newest), one second apart. */
-async function appWithPackages() {
-  const world = await createWorld();
-  const docker = await seedPackage(world.appGuid, { type: "docker", createdAt: T });
-  const ready = await seedPackage(world.appGuid, { state: "READY", createdAt: T + 1 });
-  const failed = await seedPackage(world.appGuid, { state: "FAILED", createdAt: T + 2, updatedAt: T + 10 });
-  return { world, docker, ready, failed };
-}
-
-const resources = (...packages: SeededPackage[]) => packages.map(packageOf);
 
 describe("the cf CLI's and go-cfclient's queries", () => {
   it("cf packages: app_guids=G&order_by=-created_at, newest first, in one D1 round trip", async () => {
-    const { world, docker, ready, failed } = await appWithPackages();
+    const { world, docker, ready, failed } = await appWithPackages(T);
     const reply = await list(
       `/v3/packages?app_guids=${world.appGuid}&order_by=-created_at`,
       await tokenFor(world, "space_developer"),
@@ -47,7 +41,7 @@ describe("the cf CLI's and go-cfclient's queries", () => {
   });
 
   it("restage: the newest READY package, one a page", async () => {
-    const { world, docker, ready } = await appWithPackages();
+    const { world, docker, ready } = await appWithPackages(T);
     const reply = await list(
       `/v3/packages?app_guids=${world.appGuid}&states=READY&order_by=-created_at&per_page=1&page=1`,
       await tokenFor(world, "space_developer"),
@@ -66,7 +60,7 @@ describe("the cf CLI's and go-cfclient's queries", () => {
   });
 
   it("stage-package --package-guid: guids=P&app_guids=G&per_page=1&page=1", async () => {
-    const { world, ready } = await appWithPackages();
+    const { world, ready } = await appWithPackages(T);
     const reply = await list(
       `/v3/packages?guids=${ready.guid}&app_guids=${world.appGuid}&per_page=1&page=1`,
       await tokenFor(world, "space_developer"),
@@ -84,7 +78,7 @@ describe("the cf CLI's and go-cfclient's queries", () => {
   });
 
   it("go-cfclient ListForApp: page=1&per_page=50 on the app's list, in creation order", async () => {
-    const { world, docker, ready, failed } = await appWithPackages();
+    const { world, docker, ready, failed } = await appWithPackages(T);
     const reply = await list(
       `/v3/apps/${world.appGuid}/packages?page=1&per_page=50`,
       await tokenFor(world, "space_developer"),
@@ -140,7 +134,7 @@ describe("filters", () => {
       `page=P&per_page=50&updated_ats=${encodeURIComponent(iso(T + 10))}`,
     ],
   ])("%s", async (filter, expected, link) => {
-    const seeds = await appWithPackages();
+    const seeds = await appWithPackages(T);
     const query = filter.replace("CREATED", iso(T + 1)).replace("UPDATED", iso(T + 10));
     const path = `/v3/apps/${seeds.world.appGuid}/packages`;
     const reply = await list(`${path}?${query}`, await tokenFor(seeds.world, "space_developer"));
@@ -153,7 +147,7 @@ describe("filters", () => {
   });
 
   it("created_ats: a list of seconds and a range of two operators", async () => {
-    const seeds = await appWithPackages();
+    const seeds = await appWithPackages(T);
     const bearer = await tokenFor(seeds.world, "space_developer");
     const path = `/v3/apps/${seeds.world.appGuid}/packages`;
 
@@ -171,10 +165,10 @@ describe("filters", () => {
   });
 
   it("guids, app_guids, space_guids and organization_guids select across apps, spaces and orgs", async () => {
-    const one = await appWithPackages();
+    const one = await appWithPackages(T);
     const otherApp = await addApp(one.world.spaceGuid);
     const inOtherApp = await seedPackage(otherApp, { createdAt: T + 3 });
-    const two = await appWithPackages();
+    const two = await appWithPackages(T);
     const admin = await adminToken();
     const cases: [string, SeededPackage[]][] = [
       [`guids=${one.ready.guid},${two.ready.guid}`, [one.ready, two.ready]],
@@ -193,7 +187,7 @@ describe("filters", () => {
   });
 
   it("a guid list longer than D1's 100 parameters is one parameter", async () => {
-    const { world, ready } = await appWithPackages();
+    const { world, ready } = await appWithPackages(T);
     const guids = [...Array.from({ length: 150 }, () => crypto.randomUUID()), ready.guid];
     const reply = await list(
       `/v3/packages?guids=${guids.join(",")}`,
@@ -205,7 +199,7 @@ describe("filters", () => {
   });
 
   it("combined filters keep every filter in the first, last, next and previous links", async () => {
-    const { world, ready, failed } = await appWithPackages();
+    const { world, ready, failed } = await appWithPackages(T);
     const reply = await list(
       `/v3/packages?types=bits&app_guids=${world.appGuid}&states=READY,FAILED&order_by=created_at&per_page=1&page=2`,
       await tokenFor(world, "space_developer"),
@@ -253,7 +247,7 @@ describe("ordering and paging", () => {
   });
 
   it("a page beyond the end is empty, with the real total and a previous link", async () => {
-    const { world } = await appWithPackages();
+    const { world } = await appWithPackages(T);
     const path = `/v3/apps/${world.appGuid}/packages`;
     const reply = await list(`${path}?per_page=2&page=7`, await tokenFor(world, "space_developer"));
 
@@ -269,7 +263,7 @@ describe("ordering and paging", () => {
     ["per_page=1", 200],
     ["page=99999999999999999999", 200],
   ])("accepts %s", async (query, status) => {
-    const { world } = await appWithPackages();
+    const { world } = await appWithPackages(T);
     const reply = await list(
       `/v3/apps/${world.appGuid}/packages?${query}`,
       await tokenFor(world, "space_developer"),
@@ -285,138 +279,5 @@ describe("ordering and paging", () => {
       pagination: pagination(path, (p) => `page=${p}&per_page=50`, 0, 1),
       resources: [],
     });
-  });
-});
-
-describe("validation (400 CF-BadQueryParameter, before any lookup)", () => {
-  it.each([
-    ["page=0", "Page must be a positive integer"],
-    ["page=abc", "Page must be a positive integer"],
-    ["per_page=0", "Per page must be a positive integer"],
-    ["per_page=5001", "Per page must be between 1 and 5000"],
-    ["order_by=name", "Order by can only be: 'created_at', 'updated_at'"],
-    ["states[x]=READY", "States must be an array"],
-    ["types[x]=bits", "Types must be an array"],
-    ["guids[x]=g", "Guids must be an array"],
-    ["app_guids[x]=g", "App guids must be an array"],
-    ["space_guids[x]=g", "Space guids must be an array"],
-    ["organization_guids[x]=g", "Organization guids must be an array"],
-    [
-      "created_ats=yesterday",
-      "Created ats has an invalid timestamp format. Timestamps should be formatted as 'YYYY-MM-DDThh:mm:ssZ'",
-    ],
-    [
-      "updated_ats=2024-02-30T00:00:00Z",
-      "Updated ats has an invalid timestamp format. Timestamps should be formatted as 'YYYY-MM-DDThh:mm:ssZ'",
-    ],
-    ["created_ats[foo]=2024-01-01T00:00:00Z", "Created ats Invalid relational operator: 'foo'"],
-    [
-      "updated_ats[gt]=2024-01-01T00:00:00Z,2024-01-02T00:00:00Z",
-      "Updated ats only accepts one value when using a relational operator",
-    ],
-    ["label_selector=", "Missing label_selector value"],
-    ["invalid=1&bad=2", `Unknown query parameter(s): 'invalid', 'bad'. ${VALID}`],
-    ["foo[bar]=1", `Unknown query parameter(s): 'foo'. ${VALID}`],
-    [
-      "page=0&per_page=9999&order_by=x",
-      "Page must be a positive integer, Per page must be between 1 and 5000, Order by can only be: 'created_at', 'updated_at'",
-    ],
-  ])("%s → %s", async (query, detail) => {
-    const reply = await list(`/v3/packages?${query}`, await adminToken());
-    expect(reply.status).toBe(400);
-    expect(reply.json).toEqual(badQueryBody(detail));
-  });
-
-  it("on an app's list, filters across apps are unknown (no valid-parameters suffix), after CC's other checks", async () => {
-    const world = await createWorld();
-    const reply = await list(
-      `/v3/apps/${world.appGuid}/packages?space_guids=s&app_guids=a&foo=1&organization_guids=o`,
-      await tokenFor(world, "space_developer"),
-    );
-    expect(reply.json).toEqual(
-      badQueryBody(
-        `Unknown query parameter(s): 'foo'. ${VALID}, Unknown query parameter(s): 'app_guids', 'organization_guids', 'space_guids'`,
-      ),
-    );
-  });
-
-  it("validates before looking the app up: a bad query on a missing app is 400", async () => {
-    const reply = await list(`/v3/apps/${crypto.randomUUID()}/packages?page=0`, await adminToken());
-    expect(reply.json).toEqual(badQueryBody("Page must be a positive integer"));
-  });
-
-  it("app_guid on /v3/packages makes it that app's list, as CC reads it", async () => {
-    const { world, docker, ready, failed } = await appWithPackages();
-    const bearer = await tokenFor(world, "space_developer");
-    const reply = await list(`/v3/packages?app_guid=${world.appGuid}`, bearer);
-    expect(reply.json).toEqual({
-      pagination: pagination(`/v3/apps/${world.appGuid}/packages`, (p) => `page=${p}&per_page=50`, 3, 1),
-      resources: resources(docker, ready, failed),
-    });
-    expect((await list(`/v3/packages?app_guid=${world.appGuid}&app_guids=x`, bearer)).json).toEqual(
-      badQueryBody("Unknown query parameter(s): 'app_guids'"),
-    );
-  });
-});
-
-describe("visibility", () => {
-  it.each(GLOBAL_READERS)("%s sees every package", async (role) => {
-    const one = await appWithPackages();
-    const two = await appWithPackages();
-    const bearer = await tokenFor(one.world, role);
-    const reply = await list(
-      `/v3/packages?space_guids=${one.world.spaceGuid},${two.world.spaceGuid}&types=docker`,
-      bearer,
-    );
-    expect(reply.json.resources).toEqual(resources(one.docker, two.docker));
-    expect(
-      (await list(`/v3/apps/${one.world.appGuid}/packages?types=docker`, bearer)).json.resources,
-    ).toEqual(resources(one.docker));
-  });
-
-  it.each(SPACE_READERS)("a %s sees the packages of its space only", async (role) => {
-    const mine = await appWithPackages();
-    const other = await appWithPackages();
-    const bearer = await tokenFor(mine.world, role);
-
-    const reply = await list("/v3/packages", bearer);
-    expect(reply.json).toEqual({
-      pagination: pagination("/v3/packages", (p) => `page=${p}&per_page=50`, 3, 1),
-      resources: resources(mine.docker, mine.ready, mine.failed),
-    });
-    expect((await list(`/v3/apps/${mine.world.appGuid}/packages`, bearer)).json.resources).toHaveLength(3);
-    expect((await list(`/v3/apps/${other.world.appGuid}/packages`, bearer)).json).toEqual(
-      notFoundBody("App"),
-    );
-  });
-
-  it.each<Caller>([...ORGANIZATION_ONLY, "no_role"])(
-    "a user with %s sees an empty list, and 404 for the app's",
-    async (role) => {
-      const { world } = await appWithPackages();
-      const bearer = await tokenFor(world, role);
-
-      expect((await list("/v3/packages", bearer)).json).toEqual({
-        pagination: pagination("/v3/packages", (p) => `page=${p}&per_page=50`, 0, 1),
-        resources: [],
-      });
-      const nested = await list(`/v3/apps/${world.appGuid}/packages`, bearer);
-      expect(nested.status).toBe(404);
-      expect(nested.json).toEqual(notFoundBody("App"));
-    },
-  );
-
-  it("a missing app is 404 App not found, even for admins", async () => {
-    const reply = await list(`/v3/apps/${crypto.randomUUID()}/packages`, await adminToken());
-    expect(reply.status).toBe(404);
-    expect(reply.json).toEqual(notFoundBody("App"));
-  });
-
-  it("needs a token (401) with a read scope (403)", async () => {
-    expect((await call("GET", "/v3/packages")).json).toEqual(NOT_AUTHENTICATED);
-    const writeOnly = await token(newUser(), { scopes: ["cloud_controller.write"] });
-    const reply = await list("/v3/apps/x/packages?page=0", writeOnly);
-    expect(reply.status).toBe(403);
-    expect(reply.json).toEqual(NOT_AUTHORIZED);
   });
 });

@@ -4,7 +4,7 @@ import { createExecutionContext, createScheduledController, waitOnExecutionConte
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import worker from "../../src/index";
-import { bitsWorld, packageRow, setTimes, storedBits, upload } from "./support/bits";
+import { bitsField, bitsWorld, packageRow, setTimes, storedBits, upload } from "./support/bits";
 import { addPackage, createWorld } from "./support/fixtures";
 import { buildZip } from "./support/zip";
 
@@ -19,7 +19,7 @@ async function runScheduled(overrides: Partial<Cloudflare.Env> = {}): Promise<vo
 
 async function uploadZip(guid: string, bearer: string, overrides?: Partial<Cloudflare.Env>) {
   const zip = await buildZip([{ name: `${guid}.txt`, data: guid }]);
-  const reply = await upload(guid, bearer, [{ name: "bits", filename: "package.zip", data: zip }], overrides);
+  const reply = await upload(guid, bearer, [await bitsField(zip)], overrides);
   expect(reply.status).toBe(200);
 }
 
@@ -131,7 +131,7 @@ describe("the watchdog", () => {
        BEGIN UPDATE packages SET state = 'FAILED', error = 'upload did not finish within 900 seconds' WHERE guid = NEW.guid; END`,
     ).run();
     const zip = await buildZip([{ name: "a.txt", data: "a" }]);
-    const reply = await upload(guid, developer, [{ name: "bits", filename: "package.zip", data: zip }]);
+    const reply = await upload(guid, developer, [await bitsField(zip)]);
     await env.DB.prepare("DROP TRIGGER upload_timed_out").run();
 
     expect(reply.status).toBe(400);

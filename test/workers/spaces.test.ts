@@ -2,7 +2,7 @@
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { tokenFor } from "./support/callers";
-import { badQueryBody, notFoundBody, ORG_SUSPENDED, unprocessableBody } from "./support/errors";
+import { badQueryBody, notFoundBody, unprocessableBody } from "./support/errors";
 import { createWorld, newUser, type World } from "./support/fixtures";
 import { BASE, call } from "./support/http";
 import {
@@ -16,6 +16,7 @@ import {
   itForbids,
   itRefusesDeletes,
   itShowsToSpaceReaders,
+  itStopsSuspendedWriters,
   listBody,
 } from "./support/resources";
 import { token } from "./support/tokens";
@@ -169,14 +170,10 @@ describe("POST /v3/spaces", () => {
     }
   });
 
-  it("stops a manager of a suspended organization, not an admin", async () => {
-    const suspended = await createWorld({ orgStatus: "suspended" });
-    const body = { name: "s", relationships: inOrganization(suspended.orgGuid) };
-    const manager = await createSpace(await tokenFor(suspended, "organization_manager"), body);
-    expect(manager.status).toBe(403);
-    expect(manager.json).toEqual(ORG_SUSPENDED);
-    expect((await createSpace(await adminToken(), body)).status).toBe(201);
-  });
+  itStopsSuspendedWriters("organization_manager", "/v3/spaces", (suspended) => ({
+    name: "s",
+    relationships: inOrganization(suspended.orgGuid),
+  }));
 });
 
 describe("GET /v3/spaces/:guid", () => {

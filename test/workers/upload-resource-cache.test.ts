@@ -118,6 +118,22 @@ describe("uploads fill the resource cache", () => {
     expect(await cachedContent(decoy)).toBeUndefined();
   });
 
+  it("leaves a file the cache holds already as it is, as CC's resource pool does, and records it", async () => {
+    const { developer, newPackage } = await bitsWorld();
+    const guid = await newPackage();
+    const large = randomBytes(70_000);
+    const key = `resources/${await digest("SHA-1", large)}`;
+    // In R2 only, with metadata a copy would not carry.
+    await env.BITS.put(key, large, { customMetadata: { seeded: "yes" } });
+    const zip = await buildZip([{ name: "large.bin", data: large }]);
+
+    const reply = await upload(guid, developer, [{ name: "bits", filename: "package.zip", data: zip }], {});
+
+    expect(reply.status).toBe(200);
+    expect((await env.BITS.head(key))?.customMetadata).toEqual({ seeded: "yes" });
+    expect(await cachedRow(large)).toEqual({ size: 70_000 });
+  });
+
   it("fails the package when a large deflated file's data does not inflate", async () => {
     const { developer, newPackage } = await bitsWorld();
     const guid = await newPackage();

@@ -6,7 +6,7 @@ import worker from "../../../src/index";
 import { tokenFor } from "./callers";
 import { addPackage, createWorld, type PackageSeed, type World } from "./fixtures";
 import { BASE, type Reply, read } from "./http";
-import { BOUNDARY, digest, type FormField, multipartBody } from "./zip";
+import { BOUNDARY, buildZip, digest, type FormField, multipartBody } from "./zip";
 
 /** Sends a prepared request; with `overrides`, through the handler with those vars, waiting for waitUntil work. */
 export async function send(request: Request, overrides?: Partial<Cloudflare.Env>): Promise<Reply> {
@@ -29,6 +29,16 @@ export function uploadRequest(
     body,
   });
 }
+
+// Multi-megabyte bodies through R2: slow on a loaded machine, so a generous timeout.
+export const HEAVY = 60_000;
+
+/** The form's bits field, as the cf CLI names it: `zip`, or a small zip of one file. */
+export const bitsField = async (zip?: Uint8Array): Promise<FormField> => ({
+  name: "bits",
+  filename: "package.zip",
+  data: zip ?? (await buildZip([{ name: "a.txt", data: "a\n" }])),
+});
 
 /** Uploads a form laid out as the cf CLI lays it out. */
 export const upload = (

@@ -23,6 +23,12 @@ export const badQueryBody = (detail: string) =>
 /** Package create and copy: the app is missing or the caller cannot see it. */
 export const INVALID_APP = unprocessableBody("App is invalid. Ensure it exists and you have access to it.");
 
+export const BITS_ALREADY_UPLOADED = cfError(
+  150004,
+  "CF-PackageBitsAlreadyUploaded",
+  "Bits may be uploaded only once. Create a new package to upload different bits.",
+);
+
 export const labelLimitBody = (count: number) =>
   cfError(
     390020,

@@ -1,6 +1,8 @@
-// Rows for the list tests, written straight to D1 with the timestamps and metadata a test needs, and
-// the JSON the API shows for them.
+// Rows for the list tests, written straight to D1 with the timestamps and metadata a test needs, the
+// JSON the API shows for them, and the list request itself.
 import { env } from "cloudflare:workers";
+import { createWorld } from "./fixtures";
+import { call } from "./http";
 import { packageJson } from "./packages";
 
 export const iso = (seconds: number) => `${new Date(seconds * 1000).toISOString().slice(0, 19)}Z`;
@@ -85,6 +87,24 @@ export const packageOf = (pkg: SeededPackage) =>
     labels: pkg.labels,
     annotations: pkg.annotations,
   });
+
+/**
+ * A world whose app has three packages created at `t` and one second apart: docker READY, bits READY,
+ * bits FAILED (the newest, updated at t + 10).
+ */
+export async function appWithPackages(t: number) {
+  const world = await createWorld();
+  const docker = await seedPackage(world.appGuid, { type: "docker", createdAt: t });
+  const ready = await seedPackage(world.appGuid, { state: "READY", createdAt: t + 1 });
+  const failed = await seedPackage(world.appGuid, { state: "FAILED", createdAt: t + 2, updatedAt: t + 10 });
+  return { world, docker, ready, failed };
+}
+
+/** The list JSON of seeded packages, in the order given. */
+export const resources = (...packages: SeededPackage[]) => packages.map(packageOf);
+
+/** A list request as `bearer`. */
+export const list = (path: string, bearer: string) => call("GET", path, { token: bearer });
 
 /** CC's pagination envelope with absolute hrefs (`query` without page, which each link sets). */
 export function pagination(

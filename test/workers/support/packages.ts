@@ -1,7 +1,9 @@
-// Shared by the package endpoint tests: the JSON CC shows for a package, the app's package count in D1,
-// and the D1 round trips a response reports.
+// Shared by the package endpoint tests: the JSON CC shows for a package, a package made through the API,
+// the app's package count in D1, and the D1 round trips a response reports.
 import { env } from "cloudflare:workers";
-import { BASE, type Reply } from "./http";
+import { expect } from "vitest";
+import type { World } from "./fixtures";
+import { BASE, call, type Reply } from "./http";
 
 export interface ExpectedPackage {
   guid: string;
@@ -37,6 +39,28 @@ export function packageJson(expected: ExpectedPackage) {
     metadata: { labels: expected.labels ?? {}, annotations: expected.annotations ?? {} },
     links: { self: { href: self }, ...bitsLinks, app: { href: `${BASE}/v3/apps/${expected.appGuid}` } },
   };
+}
+
+/** A create body's relationship to an app. */
+export const relationships = (appGuid: unknown) => ({ app: { data: { guid: appGuid } } });
+
+export const createPackage = (bearer: string, body: unknown) =>
+  call("POST", "/v3/packages", { token: bearer, body });
+
+/** Creates a package through the API, with its created_at and updated_at a minute in the past. */
+export async function createdPackage(world: World, bearer: string, extra: Record<string, unknown> = {}) {
+  const reply = await createPackage(bearer, {
+    type: "bits",
+    relationships: relationships(world.appGuid),
+    ...extra,
+  });
+  expect(reply.status).toBe(201);
+  await env.DB.prepare(
+    "UPDATE packages SET created_at = created_at - 60, updated_at = updated_at - 60 WHERE guid = ?",
+  )
+    .bind(reply.json.guid)
+    .run();
+  return (await call("GET", `/v3/packages/${reply.json.guid}`, { token: bearer })).json;
 }
 
 /** How many packages the app has, read straight from D1. */

@@ -18,6 +18,17 @@ export const adminReadOnlyToken = (user = "admin-read-only") =>
   token(user, { scopes: ["cloud_controller.admin_read_only"] });
 export { adminToken };
 
+/** CC's organization JSON for an organization without labels or annotations. */
+export const organizationBody = (guid: string, name: string, suspended = false) => ({
+  guid,
+  created_at: anyTimestamp(),
+  updated_at: anyTimestamp(),
+  name,
+  suspended,
+  metadata: { labels: {}, annotations: {} },
+  links: { self: { href: `${BASE}/v3/organizations/${guid}` } },
+});
+
 /**
  * The visibility CC gives a space and what it holds, on `shown().path`: global readers and the space's
  * readers get 200 with `shown().body`; roles only in its organization get 404 `<resource> not found`.
@@ -58,6 +69,18 @@ export function itForbids(
     const reply = await send(await tokenFor(target, role), target);
     expect(reply.status).toBe(403);
     expect(reply.json).toEqual(NOT_AUTHORIZED);
+  });
+}
+
+/** POST `body(world)` to `path` in a suspended organization: 403 CF-OrgSuspended to `writer`, 201 to an admin. */
+export function itStopsSuspendedWriters(writer: RoleType, path: string, body: (world: World) => unknown) {
+  it(`stops a ${writer} of a suspended organization, not an admin`, async () => {
+    const world = await createWorld({ orgStatus: "suspended" });
+    const create = async (bearer: string) => call("POST", path, { token: bearer, body: body(world) });
+    const reply = await create(await tokenFor(world, writer));
+    expect(reply.status).toBe(403);
+    expect(reply.json).toEqual(ORG_SUSPENDED);
+    expect((await create(await adminToken())).status).toBe(201);
   });
 }
 
