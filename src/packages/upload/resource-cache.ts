@@ -2,9 +2,10 @@
 // (resources/<sha1>) so a later push can leave them out (POST /v3/resource_matches) and name them in
 // its upload's `resources`. Their content was digested as the bits streamed in (zip-scan.ts), so the
 // request only checks it against the central directory; the copies are made after the response (the
-// client waits for READY alone), one ranged read of the stored package each. R2 stores a copy only if
-// its bytes hash to the sha1 given with the put, so a key never holds other content. Symlinks and
-// directories are never cached, as in CC.
+// client waits for READY alone), one ranged read of the stored package each, skipped for a file the
+// cache holds already (as CC's resource pool skips it). R2 stores a copy only if its bytes hash to the
+// sha1 given with the put, so a key never holds other content. Symlinks and directories are never
+// cached, as in CC.
 import type { Db } from "../../db/client";
 import { recordCachedResources } from "./store";
 import {
@@ -20,7 +21,7 @@ import type { ScannedEntry } from "./zip-scan";
 export const resourceKey = (sha1: string) => `resources/${sha1}`;
 export const SHA1 = /^[0-9a-f]{40}$/;
 
-// Each cached file costs two R2 subrequests (the ranged read, the put) after the response, which
+// Each cached file costs up to three R2 subrequests (head, ranged read, put) after the response, which
 // shares the request's subrequest limit. Files past it are simply not cached this time.
 export const MAX_CACHED_FILES_PER_UPLOAD = 200;
 
@@ -89,10 +90,12 @@ export async function fillResourceCache(
   for (const file of files) {
     if (cached.some((resource) => resource.sha1 === file.sha1)) continue;
     try {
-      const content = await openEntry(bucket, key, file);
-      // The package is gone already (deleted, or expired by a newer one): nothing left to copy.
-      if (!content) break;
-      await storeResource(bucket, file, content);
+      if (!(await bucket.head(resourceKey(file.sha1)))) {
+        const content = await openEntry(bucket, key, file);
+        // The package is gone already (deleted, or expired by a newer one): nothing left to copy.
+        if (!content) break;
+        await storeResource(bucket, file, content);
+      }
       cached.push({ sha1: file.sha1, size: file.size });
     } catch (err) {
       console.error(`resource ${file.sha1} (${file.name}) not cached:`, err);
