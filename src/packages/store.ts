@@ -1,11 +1,11 @@
 // SQL for packages. Reads carry the caller's access flags and the package's metadata, so a show,
 // or the checks before a write, is one D1 round trip.
 import { and, eq, getTableColumns, inArray, type SQL, sql } from "drizzle-orm";
-import type { BatchItem } from "drizzle-orm/batch";
 import type { SQLiteInsertSelectQueryBuilder } from "drizzle-orm/sqlite-core";
 import { type AppAccess, appAccessQuery } from "../apps/access";
 import { canReadSpace, canWriteSpace } from "../authz/spaces";
 import { type Db, nowSeconds } from "../db/client";
+import { writeThenRead } from "../db/lists";
 import {
   apps,
   type LifecycleType,
@@ -164,21 +164,6 @@ function packageViewQuery(db: Db, guid: string) {
 }
 
 /**
- * Runs `writes`, then reads the package back, in one batch (one round trip, one transaction): the
- * package as stored afterwards, or undefined when it no longer exists.
- */
-async function writeThenRead(
-  db: Db,
-  writes: [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]],
-  guid: string,
-): Promise<PackageView | undefined> {
-  const results: unknown[] = await db.batch([...writes, packageViewQuery(db, guid)]);
-  // The read is the batch's last statement, so its rows are the last result.
-  const [view] = results.at(-1) as PackageView[];
-  return view;
-}
-
-/**
  * Creates a package in `values.appGuid` with its labels and annotations, in ONE round trip, but only
  * where the caller may: the batch reads the app's access row, inserts the package through an
  * INSERT … SELECT guarded by the same rules (the caller writes to the app's space, its organization is
@@ -248,7 +233,7 @@ export async function createPackageWhereAllowed(
  * Applies docker credentials and metadata changes and moves `updated_at`, in one batch; the package as
  * updated, or undefined when it was deleted meanwhile.
  */
-export function updatePackage(
+export async function updatePackage(
   db: Db,
   guid: string,
   credentials: Partial<Pick<PackageRow, "dockerUsername" | "dockerPassword">>,
@@ -258,5 +243,10 @@ export function updatePackage(
     .update(packages)
     .set({ ...credentials, updatedAt: nowSeconds() })
     .where(eq(packages.guid, guid));
-  return writeThenRead(db, [update, ...writeMetadataQueries(db, packages, guid, metadata)], guid);
+  const [updated] = await writeThenRead(
+    db,
+    [update, ...writeMetadataQueries(db, packages, guid, metadata)],
+    packageViewQuery(db, guid),
+  );
+  return updated;
 }
