@@ -144,6 +144,13 @@ export const packages = sqliteTable(
 
 // Labels and annotations of any resource, keyed by the resource's guid (guids are unique across
 // resource types). `key` is "prefix/name" or "name", as presented.
+// How many packages each app has, kept by triggers on packages (migrations/0002), so an unfiltered
+// list's total sums a row per visible app instead of counting every package.
+export const appPackageCounts = sqliteTable("app_package_counts", {
+  appGuid: text().primaryKey(),
+  total: integer().notNull(),
+});
+
 export const labels = sqliteTable(
   "labels",
   {

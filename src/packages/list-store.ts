@@ -1,7 +1,8 @@
 // SQL for package lists. A page and its total are two statements of one batch (one D1 round trip),
 // together with the app check on an app's list. Visibility and every filter are conditions of those
 // statements; lists of guids are bound as one JSON parameter each, whatever their length.
-import { eq, type SQL, sql } from "drizzle-orm";
+import { and, type SQL, sql } from "drizzle-orm";
+import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
 import { type AppAccess, appAccessQuery } from "../apps/access";
 import { readableSpaceGuids } from "../authz/spaces";
 import type { Db } from "../db/client";
@@ -16,7 +17,7 @@ import {
 } from "../db/list-page";
 import { inList } from "../db/lists";
 import { withMetadata } from "../db/resources";
-import { packages } from "../db/schema";
+import { appPackageCounts, packages } from "../db/schema";
 import type { User } from "../http/auth";
 import type { Paging } from "../http/pagination";
 import type { PackageView } from "./store";
@@ -31,34 +32,99 @@ export type PackageListFilters = ResourceFilters &
 /** Whose packages a list may show: every app's (global readers), an app's, or the user's spaces'. */
 type Scope = { appGuid: string } | { user: User };
 
-function sourceOf(scope: Scope, filters: PackageListFilters) {
+/** How a page finds its rows: through the app index, then sorted; or walking packages in order. */
+type Plan = "index" | "walk";
+
+const hasPackageFilters = (filters: PackageListFilters) =>
+  [
+    filters.states,
+    filters.types,
+    filters.guids,
+    filters.labelSelector,
+    filters.createdAts,
+    filters.updatedAts,
+  ].some((filter) => filter !== undefined);
+
+/** Conditions on an app guid column that pick the apps whose packages the list may show. */
+function appConditions(appGuid: SQL | SQLiteColumn, scope: Scope, filters: PackageListFilters): SQL[] {
   const spaceFilters = [
     ...("user" in scope && !scope.user.globalReader
       ? [sql`a.space_guid IN ${readableSpaceGuids(scope.user.guid)}`]
       : []),
     ...spaceConditions(sql`a.space_guid`, filters),
   ];
-  const conditions: (SQL | undefined)[] = [
-    "appGuid" in scope ? eq(packages.appGuid, scope.appGuid) : undefined,
-    filters.appGuids && inList(packages.appGuid, filters.appGuids),
+  return [
+    "appGuid" in scope ? sql`${appGuid} = ${scope.appGuid}` : undefined,
+    filters.appGuids && inList(appGuid, filters.appGuids),
     // Where the package's app lives is asked of apps by guid list, so packages stay unjoined.
     spaceFilters.length
-      ? sql`${packages.appGuid} IN (SELECT a.guid FROM apps a WHERE ${sql.join(spaceFilters, sql` AND `)})`
+      ? sql`${appGuid} IN (SELECT a.guid FROM apps a WHERE ${sql.join(spaceFilters, sql` AND `)})`
       : undefined,
+  ].filter((condition) => condition !== undefined);
+}
+
+/** The total from the apps' package counts: right whenever no filter looks at packages themselves. */
+function countedTotal(db: Db, scope: Scope, filters: PackageListFilters) {
+  return db
+    .select({ total: sql<number>`coalesce(sum(${appPackageCounts.total}), 0)`.mapWith(Number) })
+    .from(appPackageCounts)
+    .where(and(...appConditions(appPackageCounts.appGuid, scope, filters)));
+}
+
+function sourceOf(db: Db, scope: Scope, filters: PackageListFilters, plan: Plan = "index") {
+  // Unary plus keeps SQLite off the app index, so the page walks packages in order and stops when full.
+  const appGuid = plan === "walk" ? sql`+${packages.appGuid}` : packages.appGuid;
+  const conditions: (SQL | undefined)[] = [
+    ...appConditions(appGuid, scope, filters),
     filters.states && inList(packages.state, filters.states),
     filters.types && inList(packages.type, filters.types),
   ];
-  return { table: packages, columns: withMetadata(packages), conditions, filters };
+  return {
+    table: packages,
+    columns: withMetadata(packages),
+    conditions,
+    filters,
+    ...(hasPackageFilters(filters) ? {} : { total: countedTotal(db, scope, filters) }),
+  };
 }
 
-/** A page of the packages the user may see (`GET /v3/packages`). */
-export function listPackages(
+/**
+ * Walking packages in order reads about (offset + per_page) × all / visible rows; the app index reads
+ * every visible package and sorts them. Walk when that is fewer rows.
+ */
+function cheaperPlan(paging: Paging, visible: number, all: number): Plan {
+  const wanted = paging.page * paging.perPage;
+  return visible > 0 && wanted * all < visible * visible ? "walk" : "index";
+}
+
+/**
+ * A page of the packages the user may see (`GET /v3/packages`). When only apps narrow the list (the
+ * user's spaces, space or organization filters), which plan is cheaper depends on how many packages
+ * they hold, so the counts are read first: two round trips. Otherwise one.
+ */
+export async function listPackages(
   db: Db,
   user: User,
   filters: PackageListFilters,
   paging: Paging,
 ): Promise<Page<PackageView>> {
-  return listPage(db, paging, sourceOf({ user }, filters));
+  const scope = { user };
+  const appsOnly = !hasPackageFilters(filters) && !filters.appGuids;
+  if (!appsOnly || appConditions(packages.appGuid, scope, filters).length === 0) {
+    return listPage(db, paging, sourceOf(db, scope, filters, appsOnly ? "walk" : "index"));
+  }
+  const [[visible], [all]] = await db.batch([
+    countedTotal(db, scope, filters),
+    db.select({ total: sql<number>`coalesce(max(${packages.id}), 0)`.mapWith(Number) }).from(packages),
+  ]);
+  const total = visible?.total ?? 0;
+  const [rows] = pageQueries(
+    db,
+    paging,
+    sourceOf(db, scope, filters, cheaperPlan(paging, total, all?.total ?? 0)),
+  );
+  const [resources] = await db.batch([rows]);
+  return { total, resources };
 }
 
 /** An app with the caller's access to it, and a page of its packages: one round trip. */
@@ -71,7 +137,7 @@ export async function listAppPackages(
 ): Promise<{ app: AppAccess | undefined; page: Page<PackageView> }> {
   const [appRows, rows, totals] = await db.batch([
     appAccessQuery(db, user, appGuid),
-    ...pageQueries(db, paging, sourceOf({ appGuid }, filters)),
+    ...pageQueries(db, paging, sourceOf(db, { appGuid }, filters)),
   ]);
   return { app: appRows[0], page: pageOf(rows, totals) };
 }
