@@ -113,9 +113,20 @@ export async function authenticate(authorization: string | undefined, config: Co
     if (/^bearer\b/i.test(authorization ?? "")) throw new CfError("InvalidAuthToken");
     throw new CfError("NotAuthenticated");
   }
-  let payload: JWTPayload;
+  const token = match[1]!;
+  const verified = verifiedTokens(config);
+  const known = verified.get(token);
+  if (known && Date.now() < known.validUntil) return known.user;
+  const payload = await verifiedPayload(token, config);
+  const user = userOf(payload);
+  // exp is required, so every token verified here has one.
+  remember(verified, token, { user, validUntil: (payload.exp! + CLOCK_TOLERANCE_SECONDS) * 1000 });
+  return user;
+}
+
+async function verifiedPayload(token: string, config: Config): Promise<JWTPayload> {
   try {
-    payload = await verify(match[1]!, config);
+    return await verify(token, config);
   } catch (err) {
     if (err instanceof CfError) throw err;
     if (
@@ -126,6 +137,9 @@ export async function authenticate(authorization: string | undefined, config: Co
     }
     throw new CfError("InvalidAuthToken");
   }
+}
+
+function userOf(payload: JWTPayload): User {
   const guid = [payload.user_id, payload.client_id].find(
     (v): v is string => typeof v === "string" && v !== "",
   );
@@ -140,6 +154,31 @@ export async function authenticate(authorization: string | undefined, config: Co
     globalSecretReader,
     globalReader: globalSecretReader || scopes.has(SCOPES.globalAuditor),
   };
+}
+
+// Tokens already verified in this isolate, until they expire: a client sends the same token for many
+// requests, and verifying it again costs more than the D1 read behind most of them. Kept per config,
+// so a token is never taken on another configuration's word (keys, issuer), and bounded.
+interface VerifiedToken {
+  user: User;
+  validUntil: number;
+}
+const MAX_VERIFIED_TOKENS = 1000;
+const verifiedByConfig = new WeakMap<Config, Map<string, VerifiedToken>>();
+
+function verifiedTokens(config: Config): Map<string, VerifiedToken> {
+  let verified = verifiedByConfig.get(config);
+  if (!verified) {
+    verified = new Map();
+    verifiedByConfig.set(config, verified);
+  }
+  return verified;
+}
+
+function remember(verified: Map<string, VerifiedToken>, token: string, entry: VerifiedToken): void {
+  // Maps keep insertion order: the first key is the oldest entry.
+  if (verified.size >= MAX_VERIFIED_TOKENS) verified.delete(verified.keys().next().value!);
+  verified.set(token, entry);
 }
 
 async function authenticated(c: Context<AppEnv>): Promise<User> {

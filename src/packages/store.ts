@@ -165,11 +165,11 @@ function packageViewQuery(db: Db, guid: string) {
 
 /**
  * Creates a package in `values.appGuid` with its labels and annotations, in ONE round trip, but only
- * where the caller may: the batch reads the app's access row, inserts the package through an
- * INSERT … SELECT guarded by the same rules (the caller writes to the app's space, its organization is
- * active unless the caller is an admin, and, when `lifecycles` is given, the app's lifecycle is one of
- * them), writes the metadata (which lands only with its package) and reads the package back. When
- * nothing was created, the access row says why.
+ * where the caller may: the batch inserts the package through an INSERT … SELECT guarded by the access
+ * rules (the caller writes to the app's space, its organization is active unless the caller is an
+ * admin, and, when `lifecycles` is given, the app's lifecycle is one of them), writes the metadata
+ * (which lands only with its package) and reads the package back. Only when nothing was created is
+ * the app's access row read, to say why.
  */
 export async function createPackageWhereAllowed(
   db: Db,
@@ -177,7 +177,7 @@ export async function createPackageWhereAllowed(
   values: NewPackage,
   metadata: Metadata,
   lifecycles?: readonly LifecycleType[],
-): Promise<{ created: PackageView; app: AppAccess } | { created: undefined; app: AppAccess | undefined }> {
+): Promise<{ created: PackageView } | { created: undefined; app: AppAccess | undefined }> {
   const guid = crypto.randomUUID();
   const now = nowSeconds();
   const row: Omit<PackageRow, "appGuid"> = {
@@ -218,15 +218,13 @@ export async function createPackageWhereAllowed(
         ),
       ) as unknown as SQLiteInsertSelectQueryBuilder<typeof packages>, // keys checked at run time by drizzle
   );
-  const [appRows, ...rest] = await db.batch([
-    appAccessQuery(db, user, values.appGuid),
-    guardedInsert,
-    ...writeMetadataQueries(db, packages, guid, metadata),
+  const [created] = await writeThenRead(
+    db,
+    [guardedInsert, ...writeMetadataQueries(db, packages, guid, metadata)],
     packageViewQuery(db, guid),
-  ]);
-  const app = (appRows as AppAccess[])[0];
-  const [created] = rest.at(-1) as PackageView[];
-  return created && app ? { created, app } : { created: undefined, app };
+  );
+  if (created) return { created };
+  return { created: undefined, app: await appAccessQuery(db, user, values.appGuid).get() };
 }
 
 /**

@@ -121,6 +121,31 @@ describe("good tokens", () => {
   });
 });
 
+describe("tokens already verified", () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it("stop being accepted once they expire", async () => {
+    const bearer = `bearer ${await token(developer, { expiresIn: 5 })}`;
+    expect((await create(bearer)).status).toBe(201);
+    vi.useFakeTimers({ now: Date.now() + 120_000, toFake: ["Date"] });
+    const reply = await create(bearer);
+    expect(reply.status).toBe(401);
+    expect(reply.json).toEqual(INVALID_TOKEN);
+  });
+
+  it("are not taken on another configuration's word", async () => {
+    const bearer = await token(developer);
+    expect((await create(`bearer ${bearer}`)).status).toBe(201);
+    const elsewhere = await callWithEnv({ UAA_SYMMETRIC_SECRET: undefined }, "POST", path(), {
+      body: DOCKER,
+      token: bearer,
+    });
+    expect(elsewhere.status).toBe(401);
+  });
+});
+
 describe("issuer", () => {
   const issuer = { UAA_ISSUER: "https://uaa.example.org/oauth/token" };
 
