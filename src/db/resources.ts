@@ -13,8 +13,13 @@ export const withMetadata = <T extends MetadataOwner>(table: T) => ({
   ...metadataColumns(table.guid),
 });
 
-/** The resource `guid` with its metadata, if `visible` (SQL: may the caller see it?) holds for it. */
-export function findVisible<T extends MetadataOwner>(db: Db, table: T, guid: string, visible: SQL) {
+/** The resource `guid` with its metadata, if `visible` (SQL: may the caller see it? undefined: yes) holds. */
+export function findVisible<T extends MetadataOwner>(
+  db: Db,
+  table: T,
+  guid: string,
+  visible: SQL | undefined,
+) {
   return db
     .select(withMetadata(table))
     .from(table)
