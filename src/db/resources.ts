@@ -13,13 +13,8 @@ export const withMetadata = <T extends MetadataOwner>(table: T) => ({
   ...metadataColumns(table.guid),
 });
 
-/** The resource `guid` with its metadata, if `visible` (SQL: may the caller see it? undefined: yes) holds. */
-export function findVisible<T extends MetadataOwner>(
-  db: Db,
-  table: T,
-  guid: string,
-  visible: SQL | undefined,
-) {
+/** The resource `guid` with its metadata, if `visible` (SQL: may the caller see it?) holds for it. */
+export function findVisible<T extends MetadataOwner>(db: Db, table: T, guid: string, visible: SQL) {
   return db
     .select(withMetadata(table))
     .from(table)

@@ -63,9 +63,6 @@ function appConditions(appGuid: SQL | SQLiteColumn, scope: Scope, filters: Packa
   ].filter((condition) => condition !== undefined);
 }
 
-/** SQL: may `user` see a package (through its app's space)? Undefined for global readers: all. */
-export const packagesVisibleTo = (user: User) => and(...appConditions(packages.appGuid, { user }, {}));
-
 /** The total from the apps' package counts: right whenever no filter looks at packages themselves. */
 function countedTotal(db: Db, scope: Scope, filters: PackageListFilters) {
   return db

@@ -3,8 +3,7 @@
 import { type Context, Hono } from "hono";
 import { type AppAccess, appAccessQuery } from "../apps/access";
 import { assertWritable } from "../authz/access";
-import { findVisible } from "../db/resources";
-import { type LifecycleType, type PackageType, packages } from "../db/schema";
+import type { LifecycleType, PackageType } from "../db/schema";
 import type { AppEnv } from "../env";
 import { currentUser, requireRead, requireWrite, type User } from "../http/auth";
 import { notFound, unprocessable } from "../http/errors";
@@ -14,7 +13,6 @@ import { jsonBody, readJsonObject } from "../http/validation";
 import { acceptDelete } from "../jobs/accept";
 import { assertMetadataLimits, hasMetadataChanges, NO_METADATA } from "../metadata/messages";
 import { copyPackage } from "./copy";
-import { packagesVisibleTo } from "./list-store";
 import {
   appGuidOf,
   assertDockerPassword,
@@ -114,15 +112,9 @@ export const packagesRouter = new Hono<AppEnv>()
     },
   )
   .get("/v3/packages/:guid", requireRead, async (c) => {
-    // A show needs no write access or organization state: one single-table read under visibility.
-    const pkg = await findVisible(
-      c.get("db"),
-      packages,
-      c.req.param("guid"),
-      packagesVisibleTo(currentUser(c)),
-    );
-    if (!pkg) throw packageNotFound();
-    return jsonResponse(c, 200, presentPackage(pkg, externalUrl(c)));
+    const access = await findPackageAccess(c.get("db"), currentUser(c), c.req.param("guid"));
+    if (!access?.readable) throw packageNotFound();
+    return jsonResponse(c, 200, presentPackage(access.package, externalUrl(c)));
   })
   .patch("/v3/packages/:guid", requireWrite, jsonBody(packageUpdateMessage), async (c) => {
     const user = currentUser(c);
