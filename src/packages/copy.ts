@@ -39,7 +39,7 @@ async function copyBits(c: Context<AppEnv>, source: PackageRow, copy: PackageRow
 }
 
 /** Starts the bits copy for a new COPYING package; docker copies are READY already. */
-export function startCopy(c: Context<AppEnv>, source: PackageRow, copy: PackageRow): void {
+function startCopy(c: Context<AppEnv>, source: PackageRow, copy: PackageRow): void {
   if (copy.state !== "COPYING") return;
   c.executionCtx.waitUntil(copyBits(c, source, copy));
 }
