@@ -26,10 +26,9 @@ export const appsRouter = new Hono<AppEnv>()
     const user = currentUser(c);
     const db = c.get("db");
     const message = c.req.valid("json");
-    const spaceGuid = message.spaceGuid;
-    const space = spaceGuid && (await findSpaceAccess(db, user, spaceGuid, "developers"));
-    if (!spaceGuid || !space) throw invalidSpace();
-    assertWritable(user, space, invalidSpace);
+    const { spaceGuid } = message;
+    if (!spaceGuid) throw invalidSpace();
+    assertWritable(user, await findSpaceAccess(db, user, spaceGuid, "developers"), invalidSpace);
     const lifecycleProblems = lifecycleErrors(message.lifecycle);
     if (lifecycleProblems.length) throw unprocessable(lifecycleProblems);
     const nameProblems = appNameErrors(message.name);
@@ -52,7 +51,6 @@ export const appsRouter = new Hono<AppEnv>()
   .delete("/v3/apps/:guid", requireWrite, async (c) => {
     const user = currentUser(c);
     const access = await appAccessQuery(c.get("db"), user, c.req.param("guid")).get();
-    if (!access) throw notFound("App");
     assertWritable(user, access, () => notFound("App"));
     return acceptDelete(c, "app", access.app.guid);
   });

@@ -6,6 +6,9 @@ import { type SQL, sql } from "drizzle-orm";
 import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
 import type { User } from "../http/auth";
 
+/** SQL boolean true: for callers whose scopes decide without looking at roles. */
+export const always = () => sql<boolean>`1`.mapWith(Boolean);
+
 const SPACE_READER_ROLES = sql.raw(`'space_developer','space_manager','space_auditor','space_supporter'`);
 
 /** Subquery of the guids of the spaces the user may read. */
@@ -23,13 +26,13 @@ export function readableOrganizationGuids(userGuid: string): SQL {
 
 /** SQL boolean: may the user read the space in `spaceGuid`? */
 export function canReadSpace(user: User, spaceGuid: SQLiteColumn | SQL): SQL<boolean> {
-  if (user.globalReader) return sql<boolean>`1`.mapWith(Boolean);
+  if (user.globalReader) return always();
   return sql<boolean>`(${spaceGuid} IN ${readableSpaceGuids(user.guid)})`.mapWith(Boolean);
 }
 
 /** SQL boolean: may the user write to (develop in) the space in `spaceGuid`? */
 export function canWriteSpace(user: User, spaceGuid: SQLiteColumn | SQL): SQL<boolean> {
-  if (user.admin) return sql<boolean>`1`.mapWith(Boolean);
+  if (user.admin) return always();
   // The space column stays outside the subquery, so it can never bind to roles' own space_guid.
   return sql<boolean>`(${spaceGuid} IN (SELECT r.space_guid FROM roles r WHERE r.user_guid = ${user.guid} AND r.type = 'space_developer'))`.mapWith(
     Boolean,

@@ -1,10 +1,8 @@
 // Who may manage an organization, as SQL booleans that ride along in the query reading the resource.
 import { type SQL, sql } from "drizzle-orm";
 import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
-import { readableOrganizationGuids } from "../authz/spaces";
+import { always, readableOrganizationGuids } from "../authz/spaces";
 import type { User } from "../http/auth";
-
-const always = () => sql<boolean>`1`.mapWith(Boolean);
 
 /** SQL boolean: may the user see the organization (CC's can_read_from_org)? */
 export function canReadOrganization(user: User, organizationGuid: SQLiteColumn | SQL): SQL<boolean> {

@@ -70,7 +70,6 @@ export const rolesRouter = new Hono<AppEnv>()
   .delete("/v3/roles/:guid", requireWrite, async (c) => {
     const user = currentUser(c);
     const access = await findRoleAccess(c.get("db"), user, c.req.param("guid"));
-    if (!access) throw notFound("Role");
     assertWritable(user, access, () => notFound("Role"));
     if (access.role.type === "organization_user" && access.userHasSpaceRoles) {
       throw unprocessable(

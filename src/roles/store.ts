@@ -2,7 +2,7 @@
 // belongs to the organization are subqueries of the one query that reads the role or its target.
 import { and, eq, getTableColumns, type SQL, sql } from "drizzle-orm";
 import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
-import { readableOrganizationGuids, readableSpaceGuids } from "../authz/spaces";
+import { always, readableOrganizationGuids, readableSpaceGuids } from "../authz/spaces";
 import { type Db, nowSeconds } from "../db/client";
 import { listPage, type ResourceFilters } from "../db/list-page";
 import { inList, unlessTaken } from "../db/lists";
@@ -15,7 +15,7 @@ export type RoleRow = typeof roles.$inferSelect;
 
 /** SQL boolean: may the user see the role (a role in a space or organization they can see)? */
 function canReadRole(user: User): SQL<boolean> {
-  if (user.globalReader) return sql<boolean>`1`.mapWith(Boolean);
+  if (user.globalReader) return always();
   return sql<boolean>`(${roles.spaceGuid} IN ${readableSpaceGuids(user.guid)} OR ${roles.organizationGuid} IN ${readableOrganizationGuids(user.guid)})`.mapWith(
     Boolean,
   );
@@ -27,7 +27,7 @@ function canManageSpaceRoles(
   spaceGuid: SQLiteColumn | SQL,
   organizationGuid: SQLiteColumn | SQL,
 ) {
-  if (user.admin) return sql<boolean>`1`.mapWith(Boolean);
+  if (user.admin) return always();
   return sql<boolean>`(${managesOrganization(user, organizationGuid)} OR ${spaceGuid} IN (SELECT m.space_guid FROM roles m WHERE m.user_guid = ${user.guid} AND m.type = 'space_manager'))`.mapWith(
     Boolean,
   );

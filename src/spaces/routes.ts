@@ -24,10 +24,9 @@ export const spacesRouter = new Hono<AppEnv>()
     const user = currentUser(c);
     const db = c.get("db");
     const message = c.req.valid("json");
-    const organizationGuid = message.organizationGuid;
-    const organization = organizationGuid && (await findOrganizationAccess(db, user, organizationGuid));
-    if (!organizationGuid || !organization) throw invalidOrganization();
-    assertWritable(user, organization, invalidOrganization);
+    const { organizationGuid } = message;
+    if (!organizationGuid) throw invalidOrganization();
+    assertWritable(user, await findOrganizationAccess(db, user, organizationGuid), invalidOrganization);
     assertMetadataLimits(NO_METADATA, message.metadata);
     const space = await insertSpace(db, { name: message.name, organizationGuid }, message.metadata);
     if (!space) throw unprocessable("Name must be unique per organization");
@@ -42,7 +41,6 @@ export const spacesRouter = new Hono<AppEnv>()
   .delete("/v3/spaces/:guid", requireWrite, async (c) => {
     const user = currentUser(c);
     const access = await findSpaceAccess(c.get("db"), user, c.req.param("guid"), "organizationManagers");
-    if (!access) throw notFound("Space");
     assertWritable(user, access, () => notFound("Space"));
     return acceptDelete(c, "space", access.space.guid);
   });
