@@ -1,12 +1,11 @@
 // The app.delete job: the app's packages (rows, metadata, and their bits through the blob deletion
 // queue), its droplets with their metadata, then the app's own metadata and row. Nothing else.
 import { eq, inArray } from "drizzle-orm";
-import { deleteBlobs } from "../blobs/deletions";
 import type { Db } from "../db/client";
 import { annotations, apps, droplets, labels, packages } from "../db/schema";
 import type { Bindings } from "../env";
 import { runCascade } from "../jobs/cascade";
-import { packageBitsKey } from "../packages/bits-keys";
+import { deletePackageBits } from "../packages/bits-removal";
 import { deletePackagesQueries } from "../packages/delete";
 
 // Queuing a package's bits binds 3 parameters: 30 packages a round keep every statement under D1's 100.
@@ -20,7 +19,7 @@ export function deleteApp(env: Bindings, db: Db, guid: string): Promise<void> {
     children: { table: packages, parent: packages.appGuid, perRound: PACKAGES_PER_ROUND },
     deleteChildren: async (packageGuids) => {
       await db.batch(deletePackagesQueries(db, packageGuids));
-      await deleteBlobs(env.BITS, db, packageGuids.map(packageBitsKey));
+      await deletePackageBits(env.BITS, db, packageGuids);
     },
     dependents: [
       db.delete(labels).where(inArray(labels.resourceGuid, dropletGuids)),

@@ -1,18 +1,10 @@
 // R2 deletions go through a D1 queue (blob_deletions): enqueued in the same batch that removes the
-// rows that own the bits, so nothing is orphaned, then deleted right away and, when R2 fails,
-// retried by the scheduled handler until R2 confirms. A failed delete is never silently dropped.
+// rows that own the bits (packages/bits-removal.ts), so nothing is orphaned, then deleted right away
+// and, when R2 fails, retried by the scheduled handler until R2 confirms. A failed delete is never
+// silently dropped.
 import { asc, inArray, sql } from "drizzle-orm";
-import { type Db, nowSeconds } from "../db/client";
+import type { Db } from "../db/client";
 import { blobDeletions } from "../db/schema";
-
-/** The statement that queues `keys` for deletion; put it in the batch that deletes their owners. */
-export function enqueueBlobDeletions(db: Db, keys: readonly string[]) {
-  const now = nowSeconds();
-  return db
-    .insert(blobDeletions)
-    .values(keys.map((key) => ({ key, createdAt: now })))
-    .onConflictDoNothing();
-}
 
 // R2 deletes up to 1000 keys a call; D1 binds up to 100 parameters a statement.
 const CHUNK = 100;

@@ -1,16 +1,15 @@
-// The package.delete job: the package row, its metadata and (through the blob queue) its bits go in
+// The package.delete job: the package row, its metadata and (through the blob queue) its zip go in
 // one batch; droplets made from it keep existing without it, as in CC.
 import { inArray } from "drizzle-orm";
-import { deleteBlobs, enqueueBlobDeletions } from "../blobs/deletions";
 import type { Db } from "../db/client";
 import { annotations, droplets, labels, packages } from "../db/schema";
 import type { Bindings } from "../env";
-import { packageBitsKey } from "./bits-keys";
+import { deletePackageBits, queueBitsDeletions } from "./bits-removal";
 
 /** Statements that delete the packages `guids` and queue their bits for deletion. */
 export function deletePackagesQueries(db: Db, guids: readonly string[]) {
   return [
-    enqueueBlobDeletions(db, guids.map(packageBitsKey)),
+    queueBitsDeletions(db, inArray(packages.guid, [...guids])),
     db.delete(labels).where(inArray(labels.resourceGuid, [...guids])),
     db.delete(annotations).where(inArray(annotations.resourceGuid, [...guids])),
     db
@@ -24,5 +23,5 @@ export function deletePackagesQueries(db: Db, guids: readonly string[]) {
 /** Idempotent: a second run finds nothing left to delete. */
 export async function deletePackage(env: Bindings, db: Db, guid: string): Promise<void> {
   await db.batch(deletePackagesQueries(db, [guid]));
-  await deleteBlobs(env.BITS, db, [packageBitsKey(guid)]);
+  await deletePackageBits(env.BITS, db, [guid]);
 }

@@ -2,11 +2,10 @@
 // maxValidPackagesStored (newest by created_at, then id) become EXPIRED, and bits packages lose their
 // zip through the blob deletion queue. FAILED packages are not counted or expired, as in CC; there is
 // no current droplet to spare here. Runs after each upload and from the scheduled handler.
-import { and, eq, gt, inArray, type SQL, sql } from "drizzle-orm";
-import { deleteBlobs } from "../blobs/deletions";
+import { and, eq, gt, inArray, sql } from "drizzle-orm";
 import { type Db, nowSeconds } from "../db/client";
-import { blobDeletions, packages } from "../db/schema";
-import { packageBitsKey } from "./bits-keys";
+import { packages } from "../db/schema";
+import { deletePackageBits, queueBitsDeletions } from "./bits-removal";
 
 /** Subquery of the guids to expire: READY packages ranked past `keep` within their app. */
 function expirable(db: Db, keep: number, appGuid: string | undefined) {
@@ -27,27 +26,6 @@ function expirable(db: Db, keep: number, appGuid: string | undefined) {
 }
 
 /**
- * The statement that queues for deletion the bits of the bits packages matching `where`. It selects
- * from packages inside the batch, so it sees the rows as the batch's earlier statements left them.
- */
-export function queueBitsDeletions(db: Db, where: SQL | undefined) {
-  return db
-    .insert(blobDeletions)
-    .select(
-      db
-        .select({
-          key: sql<string>`${packageBitsKey("")} || ${packages.guid}`.as("key"),
-          attempts: sql<number>`0`.as("attempts"),
-          lastError: sql<string | null>`NULL`.as("last_error"),
-          createdAt: sql<number>`${nowSeconds()}`.as("created_at"),
-        })
-        .from(packages)
-        .where(and(eq(packages.type, "bits"), where)),
-    )
-    .onConflictDoNothing();
-}
-
-/**
  * Statements that queue the bits of the packages past `keep` (of one app, or of all) for deletion and
  * expire them, in one batch so no zip is orphaned; the last returns the expired packages.
  */
@@ -63,15 +41,17 @@ export function expirePackagesQueries(db: Db, keep: number, appGuid?: string) {
   ] as const;
 }
 
-/** Deletes the expired packages' bits now (the queue retries what R2 refuses). */
-export async function deleteExpiredBits(
+/** Deletes the expired bits packages' zips now. */
+export const deleteExpiredBits = (
   bucket: R2Bucket,
   db: Db,
   expired: readonly { guid: string; type: string }[],
-): Promise<void> {
-  const keys = expired.filter((pkg) => pkg.type === "bits").map((pkg) => packageBitsKey(pkg.guid));
-  if (keys.length) await deleteBlobs(bucket, db, keys);
-}
+) =>
+  deletePackageBits(
+    bucket,
+    db,
+    expired.filter((pkg) => pkg.type === "bits").map((pkg) => pkg.guid),
+  );
 
 /** Expires old packages of every app (the scheduled handler). */
 export async function expireOldPackages(bucket: R2Bucket, db: Db, keep: number): Promise<number> {

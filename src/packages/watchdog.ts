@@ -3,11 +3,9 @@
 // would poll it forever. The update is conditional on the state, so a package that reached READY is
 // never touched; whatever bits a lost run left behind go through the blob deletion queue.
 import { and, inArray, lt, sql } from "drizzle-orm";
-import { deleteBlobs } from "../blobs/deletions";
 import { type Db, nowSeconds } from "../db/client";
 import { packages } from "../db/schema";
-import { packageBitsKey } from "./bits-keys";
-import { queueBitsDeletions } from "./retention";
+import { deletePackageBits, queueBitsDeletions } from "./bits-removal";
 
 const STUCK_STATES = ["PROCESSING_UPLOAD", "COPYING"] as const;
 
@@ -29,11 +27,10 @@ export async function failStuckPackages(bucket: R2Bucket, db: Db, timeoutSeconds
       .where(stuck)
       .returning({ guid: packages.guid }),
   ]);
-  if (failed.length)
-    await deleteBlobs(
-      bucket,
-      db,
-      failed.map((pkg) => packageBitsKey(pkg.guid)),
-    );
+  await deletePackageBits(
+    bucket,
+    db,
+    failed.map((pkg) => pkg.guid),
+  );
   return failed.length;
 }

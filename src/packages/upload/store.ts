@@ -7,7 +7,8 @@ import { canWriteSpace } from "../../authz/spaces";
 import { type Db, nowSeconds } from "../../db/client";
 import { apps, cachedResources, organizations, type PackageState, packages, spaces } from "../../db/schema";
 import type { User } from "../../http/auth";
-import { expirePackagesQueries, queueBitsDeletions } from "../retention";
+import { queueBitsDeletions } from "../bits-removal";
+import { expirePackagesQueries } from "../retention";
 import {
   type PackageAccess,
   type PackageRow,

@@ -5,13 +5,13 @@
 // response. Any failure after the claim leaves the package FAILED with data.error and no bits behind;
 // a message error found after the claim gives the package back, as CC never took it.
 import { assertWritable } from "../../authz/access";
-import { deleteBlobs } from "../../blobs/deletions";
 import type { Config } from "../../config";
 import type { Db } from "../../db/client";
 import type { Bindings } from "../../env";
 import type { User } from "../../http/auth";
 import { CfError, notFound, unprocessable } from "../../http/errors";
 import { packageBitsKey } from "../bits-keys";
+import { deletePackageBits } from "../bits-removal";
 import { deleteExpiredBits } from "../retention";
 import type { PackageAccess, PackageView } from "../store";
 import { uploadTimedOut } from "../watchdog";
@@ -157,7 +157,7 @@ class PackageUpload {
     const { env, db } = this.request;
     if (this.claimed) {
       await failUpload(db, this.request.guid, error.detail);
-      await deleteBlobs(env.BITS, db, [this.key]);
+      await deletePackageBits(env.BITS, db, [this.request.guid]);
     } else if (error === tooLarge) {
       await this.claim("FAILED", tooLarge.detail);
     }
