@@ -7,6 +7,7 @@ import { createMiddleware } from "hono/factory";
 import {
   createLocalJWKSet,
   createRemoteJWKSet,
+  decodeProtectedHeader,
   type JWTPayload,
   errors as joseErrors,
   jwtVerify,
@@ -14,6 +15,7 @@ import {
 import type { Config } from "../config";
 import type { AppEnv } from "../env";
 import { CfError } from "./errors";
+import { type HmacHash, hmacKey } from "./hmac";
 
 export const SCOPES = {
   read: "cloud_controller.read",
@@ -56,26 +58,10 @@ function rsaKeys(config: Config): KeySet | undefined {
   return keys;
 }
 
-// Importing the HMAC key costs more CPU than verifying with it: import once per isolate, per algorithm.
-const hmacKeys = new Map<string, Promise<CryptoKey>>();
-
-function hmacKey(secret: string, alg: string): Promise<CryptoKey> {
-  const id = `${alg}:${secret}`;
-  let key = hmacKeys.get(id);
-  if (!key) {
-    const hash = `SHA-${alg.slice(2)}`;
-    key = crypto.subtle.importKey("raw", new TextEncoder().encode(secret), { name: "HMAC", hash }, false, [
-      "verify",
-    ]);
-    hmacKeys.set(id, key);
-  }
-  return key;
-}
-
+/** The token's `alg`, read without trusting anything else in it. */
 function tokenAlgorithm(token: string): string | undefined {
   try {
-    const header = JSON.parse(atob(token.split(".")[0]!.replace(/-/g, "+").replace(/_/g, "/")));
-    return typeof header?.alg === "string" ? header.alg : undefined;
+    return decodeProtectedHeader(token).alg;
   } catch {
     return undefined;
   }
@@ -90,7 +76,7 @@ async function verify(token: string, config: Config): Promise<JWTPayload> {
     ...(config.issuer ? { issuer: config.issuer } : {}),
   };
   if (alg && HMAC_ALGORITHMS.includes(alg) && config.symmetricSecret) {
-    const key = await hmacKey(config.symmetricSecret, alg);
+    const key = await hmacKey(config.symmetricSecret, `SHA-${alg.slice(2)}` as HmacHash);
     return (await jwtVerify(token, key, { ...options, algorithms: HMAC_ALGORITHMS })).payload;
   }
   const keys = alg && RSA_ALGORITHMS.includes(alg) ? rsaKeys(config) : undefined;

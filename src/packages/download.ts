@@ -3,36 +3,17 @@
 // here a route of this worker, signed with HMAC-SHA256 (DOWNLOAD_SIGNING_KEY), that streams the zip
 // from R2. No signing key configured → 502 CF-BlobstoreUnavailable; a bad or expired link → 403.
 import { Hono } from "hono";
+import { base64url } from "jose";
 import type { AppEnv } from "../env";
 import { currentUser, requireRead } from "../http/auth";
 import { CfError, notFound, unprocessable } from "../http/errors";
+import { hmacKey } from "../http/hmac";
 import { emptyResponse } from "../http/respond";
 import { externalUrl } from "../http/urls";
 import { packageBitsKey } from "./bits-keys";
 import { findPackageAccess } from "./store";
 
 const encoder = new TextEncoder();
-
-const base64url = (bytes: ArrayBuffer) =>
-  btoa(String.fromCharCode(...new Uint8Array(bytes)))
-    .replace(/\+/g, "-")
-    .replace(/\//g, "_")
-    .replace(/=+$/, "");
-
-function fromBase64url(text: string): Uint8Array | undefined {
-  try {
-    const binary = atob(text.replace(/-/g, "+").replace(/_/g, "/"));
-    return Uint8Array.from(binary, (char) => char.charCodeAt(0));
-  } catch {
-    return undefined;
-  }
-}
-
-const signingKey = (secret: string) =>
-  crypto.subtle.importKey("raw", encoder.encode(secret), { name: "HMAC", hash: "SHA-256" }, false, [
-    "sign",
-    "verify",
-  ]);
 
 // What a signature covers: the blob and the moment the link stops working.
 const signedText = (guid: string, expires: number) => encoder.encode(`${packageBitsKey(guid)}\n${expires}`);
@@ -43,8 +24,8 @@ async function signedDownloadUrl(
   guid: string,
   expires: number,
 ): Promise<string> {
-  const signature = await crypto.subtle.sign("HMAC", await signingKey(secret), signedText(guid, expires));
-  return `${base}/blobs/packages/${guid}?expires=${expires}&signature=${base64url(signature)}`;
+  const signature = await crypto.subtle.sign("HMAC", await hmacKey(secret), signedText(guid, expires));
+  return `${base}/blobs/packages/${guid}?expires=${expires}&signature=${base64url.encode(new Uint8Array(signature))}`;
 }
 
 async function validSignature(
@@ -53,9 +34,14 @@ async function validSignature(
   expires: string,
   signature: string,
 ): Promise<boolean> {
-  const bytes = fromBase64url(signature);
-  if (!/^\d+$/.test(expires) || !bytes) return false;
-  return crypto.subtle.verify("HMAC", await signingKey(secret), bytes, signedText(guid, Number(expires)));
+  if (!/^\d+$/.test(expires)) return false;
+  let bytes: Uint8Array;
+  try {
+    bytes = base64url.decode(signature);
+  } catch {
+    return false;
+  }
+  return crypto.subtle.verify("HMAC", await hmacKey(secret), bytes, signedText(guid, Number(expires)));
 }
 
 export const downloadRouter = new Hono<AppEnv>()

@@ -144,6 +144,7 @@ describe("the signed link", () => {
       `${BASE}/blobs/packages/${other.guid}?expires=${expires}&signature=${signature}`,
       `${BASE}/blobs/packages/${guid}?expires=${expires + 1000}&signature=${signature}`,
       `${BASE}/blobs/packages/${guid}?expires=${expires}`,
+      `${BASE}/blobs/packages/${guid}?expires=${expires}&signature=not%20base64url!`,
       `${BASE}/blobs/packages/${guid}?expires=soon&signature=${signature}`,
       await signedLink(guid, expires, "some-other-key"),
     ];
