@@ -22,14 +22,6 @@ export function parseResourcesField(text: string): unknown {
   }
 }
 
-/** Ruby's blank?: what CC counts as "no resources". */
-export function isBlank(value: unknown): boolean {
-  if (value === undefined || value === null || value === false) return true;
-  if (typeof value === "string") return value.trim() === "";
-  if (Array.isArray(value)) return value.length === 0;
-  return isObject(value) && Object.keys(value).length === 0;
-}
-
 /** Octal digits up to the first other character, as Ruby's to_i(8) reads a mode ("banana" is 0). */
 function parseMode(raw: unknown): number {
   if (raw === undefined || raw === null) return DEFAULT_FILE_MODE;

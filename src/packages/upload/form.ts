@@ -2,7 +2,8 @@
 // moment it starts, so it goes straight to R2), anything else noted. Message errors are CC's, in CC's
 // order: `resources` that is not JSON, then unknown fields, then a form with neither bits nor resources.
 import { CfError, unprocessable } from "../../http/errors";
-import { isBlank, parseResourcesField } from "./fingerprints";
+import { isBlank } from "../../http/validation";
+import { parseResourcesField } from "./fingerprints";
 import { MalformedMultipart, MultipartReader } from "./multipart";
 
 // Fields CC accepts besides bits and resources; nginx's upload module sets them, we have no use for them.
