@@ -2,7 +2,7 @@
 // or the checks before a write, is one D1 round trip.
 import { and, eq, getTableColumns, inArray, type SQL, sql } from "drizzle-orm";
 import type { SQLiteInsertSelectQueryBuilder } from "drizzle-orm/sqlite-core";
-import { type AppAccess, appAccessQuery } from "../apps/access";
+import { type AppAccess, appAccessQuery, appTakesWrites } from "../apps/access";
 import { canReadSpace, canWriteSpace } from "../authz/spaces";
 import { type Db, nowSeconds } from "../db/client";
 import { writeThenRead } from "../db/lists";
@@ -212,8 +212,7 @@ export async function createPackageWhereAllowed(
       .where(
         and(
           eq(apps.guid, values.appGuid),
-          canWriteSpace(user, apps.spaceGuid),
-          user.admin ? undefined : eq(organizations.status, "active"),
+          appTakesWrites(user),
           lifecycles ? inArray(apps.lifecycleType, [...lifecycles]) : undefined,
         ),
       ) as unknown as SQLiteInsertSelectQueryBuilder<typeof packages>, // keys checked at run time by drizzle

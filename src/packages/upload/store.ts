@@ -2,10 +2,10 @@
 // (AWAITING_UPLOAD → PROCESSING_UPLOAD) in one batch; READY and retention in another; the resource
 // cache rows once its files are copied, after the response. Claims and finishes are conditional
 // updates, so of racing uploads exactly one proceeds.
-import { and, eq, inArray, sql } from "drizzle-orm";
-import { canWriteSpace } from "../../authz/spaces";
+import { and, eq, sql } from "drizzle-orm";
+import { appOfRowTakesWrites } from "../../apps/access";
 import { type Db, nowSeconds } from "../../db/client";
-import { apps, cachedResources, organizations, type PackageState, packages, spaces } from "../../db/schema";
+import { cachedResources, type PackageState, packages } from "../../db/schema";
 import type { User } from "../../http/auth";
 import { queueBitsDeletions } from "../bits-removal";
 import { expirePackagesQueries } from "../retention";
@@ -18,14 +18,10 @@ import {
 } from "../store";
 import type { StoredBlob } from "./blob-writer";
 
-/** SQL condition: the user may upload to the package's app (space developer or admin, org active). */
-function uploadAllowed(user: User) {
-  const writableApps = sql`(SELECT ${apps.guid} FROM ${apps}
-    JOIN ${spaces} ON ${spaces.guid} = ${apps.spaceGuid}
-    JOIN ${organizations} ON ${organizations.guid} = ${spaces.organizationGuid}
-    WHERE ${canWriteSpace(user, apps.spaceGuid)} ${user.admin ? sql`` : sql`AND ${organizations.status} = 'active'`})`;
-  return and(eq(packages.type, "bits"), inArray(packages.appGuid, writableApps));
-}
+/** SQL condition on the package being claimed: bits, and its app takes writes from the user. */
+const uploadAllowed = (user: User) =>
+  // Qualified: inside the subquery, an unqualified column would bind to the subquery's own tables.
+  and(eq(packages.type, "bits"), appOfRowTakesWrites(user, sql.raw(`"packages"."app_guid"`)));
 
 /**
  * Reads the package with the caller's access and, if the caller may upload and the package awaits
