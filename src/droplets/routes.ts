@@ -4,9 +4,7 @@ import { Hono } from "hono";
 import type { AppEnv } from "../env";
 import { currentUser, requireRead } from "../http/auth";
 import { notFound } from "../http/errors";
-import { paginatedList } from "../http/pagination";
-import { jsonResponse } from "../http/respond";
-import { externalUrl } from "../http/urls";
+import { listResponse } from "../http/resources";
 import { queryParams } from "../http/validation";
 import { packageDropletsListMessage, packageDropletsListRequest } from "./messages";
 import { presentListedDroplet } from "./presenter";
@@ -18,12 +16,15 @@ export const packageDropletsRouter = new Hono<AppEnv>().get(
   queryParams(packageDropletsListMessage),
   async (c) => {
     const packageGuid = c.req.param("guid");
-    const { filters, paging, links } = packageDropletsListRequest(c.req.valid("query"));
-    const found = await listPackageDroplets(c.get("db"), currentUser(c), packageGuid, filters, paging);
+    const request = packageDropletsListRequest(c.req.valid("query"));
+    const found = await listPackageDroplets(
+      c.get("db"),
+      currentUser(c),
+      packageGuid,
+      request.filters,
+      request.paging,
+    );
     if (!found.package?.readable) throw notFound("Package");
-    const baseUrl = externalUrl(c);
-    const resources = found.page.resources.map((droplet) => presentListedDroplet(droplet, baseUrl));
-    const path = `/v3/packages/${packageGuid}/droplets`;
-    return jsonResponse(c, 200, paginatedList(c, path, links, paging, found.page.total, resources));
+    return listResponse(c, `/v3/packages/${packageGuid}/droplets`, request, found.page, presentListedDroplet);
   },
 );

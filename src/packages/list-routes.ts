@@ -6,9 +6,7 @@ import { Hono } from "hono";
 import type { AppEnv } from "../env";
 import { currentUser, requireRead } from "../http/auth";
 import { notFound } from "../http/errors";
-import { paginatedList } from "../http/pagination";
-import { jsonResponse } from "../http/respond";
-import { externalUrl } from "../http/urls";
+import { listResponse } from "../http/resources";
 import { queryParams } from "../http/validation";
 import { type PackageListRequest, packageListRequest, packagesListMessage } from "./list-messages";
 import { listAppPackages, listPackages } from "./list-store";
@@ -17,7 +15,7 @@ import { presentPackage } from "./presenter";
 async function respond(c: Context<AppEnv>, request: PackageListRequest) {
   const user = currentUser(c);
   const db = c.get("db");
-  const { appGuid, filters, paging, links } = request;
+  const { appGuid, filters, paging } = request;
   let page: Awaited<ReturnType<typeof listPackages>>;
   if (appGuid === undefined) {
     page = await listPackages(db, user, filters, paging);
@@ -27,9 +25,7 @@ async function respond(c: Context<AppEnv>, request: PackageListRequest) {
     page = found.page;
   }
   const path = appGuid === undefined ? "/v3/packages" : `/v3/apps/${appGuid}/packages`;
-  const baseUrl = externalUrl(c);
-  const resources = page.resources.map((pkg) => presentPackage(pkg, baseUrl));
-  return jsonResponse(c, 200, paginatedList(c, path, links, paging, page.total, resources));
+  return listResponse(c, path, request, page, presentPackage);
 }
 
 export const packagesListRouter = new Hono<AppEnv>()
