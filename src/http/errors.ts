@@ -7,7 +7,6 @@ import { jsonResponse } from "./respond";
 const catalogue = {
   InvalidAuthToken: { code: 1000, status: 401, template: "Invalid Auth Token" },
   MessageParseError: { code: 1001, status: 400, template: "Request invalid due to parse error: %s" },
-  BadRequest: { code: 1004, status: 400, template: "Bad request: %s" },
   NotFound: { code: 10000, status: 404, template: "Unknown request" },
   UnknownError: { code: 10001, status: 500, template: "An unknown error occurred." },
   NotAuthenticated: { code: 10002, status: 401, template: "Authentication error" },
@@ -21,12 +20,6 @@ const catalogue = {
   ResourceNotFound: { code: 10010, status: 404, template: "%s" },
   OrgSuspended: { code: 10017, status: 403, template: "The organization is suspended" },
   UaaUnavailable: { code: 20004, status: 502, template: "The UAA service is currently unavailable" },
-  AssociationNotEmpty: {
-    code: 10006,
-    status: 400,
-    template: "Please delete the %s associations for your %s.",
-  },
-  UniquenessError: { code: 10016, status: 422, template: "%s" },
   FeatureDisabled: { code: 330002, status: 403, template: "Feature Disabled: %s" },
   PackageBitsAlreadyUploaded: {
     code: 150004,
