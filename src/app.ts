@@ -37,19 +37,24 @@ export function createApp() {
       console.log(JSON.stringify({ requestId: c.get("requestId"), route, status: c.res.status, d1: usage }));
     }
   });
-  app.route("/", packagesListRouter);
-  app.route("/", packageDropletsRouter);
-  app.route("/", experimentalPackagesRouter);
-  app.route("/", jobsRouter);
-  app.route("/", rootRouter);
-  app.route("/", organizationsRouter);
-  app.route("/", spacesRouter);
-  app.route("/", appsRouter);
-  app.route("/", rolesRouter);
-  app.route("/", packagesRouter);
-  app.route("/", bitsRouter);
-  app.route("/", downloadRouter);
-  app.route("/", resourceMatchesRouter);
+  // Every router owns full paths, so they mount at the root; no two define the same method and path.
+  for (const router of [
+    packagesListRouter,
+    packageDropletsRouter,
+    experimentalPackagesRouter,
+    jobsRouter,
+    rootRouter,
+    organizationsRouter,
+    spacesRouter,
+    appsRouter,
+    rolesRouter,
+    packagesRouter,
+    bitsRouter,
+    downloadRouter,
+    resourceMatchesRouter,
+  ]) {
+    app.route("/", router);
+  }
   app.notFound(() => {
     throw new CfError("NotFound");
   });
