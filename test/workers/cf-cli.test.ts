@@ -78,6 +78,19 @@ describe("cf login", () => {
     });
   });
 
+  it("then targets the only organization and its only space, as cf login does without -o and -s", async () => {
+    const orgs = await get(`${session.v3}/organizations?order_by=name`);
+    expect(orgs.status).toBe(200);
+    expect(orgs.json.resources.map((org: { guid: string; name: string }) => [org.guid, org.name])).toEqual([
+      [DEMO.org, "demo-org"],
+    ]);
+    const spaces = await get(`${session.v3}/spaces?order_by=name&organization_guids=${DEMO.org}`);
+    expect(spaces.status).toBe(200);
+    expect(
+      spaces.json.resources.map((space: { guid: string; name: string }) => [space.guid, space.name]),
+    ).toEqual([[DEMO.space, "demo-space"]]);
+  });
+
   it("cf target -o demo-org -s demo-space finds the organization and the space", async () => {
     const orgs = await get(`${session.v3}/organizations?names=demo-org&page=1&per_page=1`);
     expect(orgs.status).toBe(200);
