@@ -1,8 +1,11 @@
-// Prints a fresh UAA-style token for local development, signed HS256 with the local-development secret.
+// Prints a fresh UAA access token for local development: the same claims and signature (HS256, the
+// local-development secret) as the development UAA's `cf login` tokens, from the same code.
 //   npm run -s token -- --user uaa-id-370 --scopes cloud_controller.read,cloud_controller.write
 //   npm run -s token -- --admin
+// Run through tsx (npm run token), which loads the worker's TypeScript module.
 import { parseArgs } from "node:util";
-import { SignJWT } from "jose";
+import { signAccessToken } from "../src/uaa-dev/tokens.ts";
+import { findUserById } from "../src/uaa-dev/users.ts";
 
 const { values } = parseArgs({
   options: {
@@ -11,18 +14,22 @@ const { values } = parseArgs({
     admin: { type: "boolean", default: false },
     "expires-in": { type: "string", default: "3600" },
     secret: { type: "string", default: "tokensecret" },
+    issuer: { type: "string", default: "http://127.0.0.1:8787/oauth/token" },
   },
 });
 
-const scope = values.admin ? ["cloud_controller.admin"] : values.scopes.split(",").filter(Boolean);
-const user = values.admin && values.user === "uaa-id-370" ? "admin" : values.user;
-const token = await new SignJWT({
-  user_id: user,
-  email: `${user}@example.com`,
-  scope,
-  aud: ["cloud_controller"],
-  exp: Math.floor(Date.now() / 1000) + Number(values["expires-in"]),
-})
-  .setProtectedHeader({ typ: "JWT", alg: "HS256" })
-  .sign(new TextEncoder().encode(values.secret));
+const scopes = values.admin ? ["cloud_controller.admin"] : values.scopes.split(",").filter(Boolean);
+const userId = values.admin && values.user === "uaa-id-370" ? "admin" : values.user;
+// A development UAA user keeps its name and email; any other user id is its own name.
+const known = findUserById(userId);
+const userName = known?.userName ?? userId;
+const { token } = await signAccessToken(
+  { userId, userName, email: known?.email ?? `${userName}@example.com`, scopes },
+  {
+    secret: values.secret,
+    issuer: values.issuer,
+    clientId: "cf",
+    validitySeconds: Number(values["expires-in"]),
+  },
+);
 console.log(token);

@@ -20,6 +20,7 @@ import { resourceMatchesRouter } from "./resource-matches/routes";
 import { rolesRouter } from "./roles/routes";
 import { rootRouter } from "./root/routes";
 import { spacesRouter } from "./spaces/routes";
+import { uaaDevRouter } from "./uaa-dev/routes";
 
 export function createApp() {
   const app = new Hono<AppEnv>();
@@ -52,6 +53,7 @@ export function createApp() {
     bitsRouter,
     downloadRouter,
     resourceMatchesRouter,
+    uaaDevRouter,
   ]) {
     app.route("/", router);
   }

@@ -1,5 +1,5 @@
 // CC's root documents. `GET /` keeps the links clients read to find the API and UAA (login and uaa are
-// null unless configured); `GET /v3` lists the v3 resources this API serves, self first as in CC.
+// null unless configured, or the development UAA stand-in); `GET /v3` lists the v3 resources this API serves, self first as in CC.
 
 /** The v3 API version advertised: the cf CLI's minimum supported version, so it warns about nothing. */
 export const API_VERSION_V3 = "3.160.0";

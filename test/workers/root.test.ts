@@ -4,7 +4,8 @@ import { BASE, call, callWithEnv } from "./support/http";
 
 describe("GET /", () => {
   it("links the v3 API on the request's origin; login and uaa are null when not configured", async () => {
-    const reply = await call("GET", "/");
+    // Development links its UAA stand-in instead (uaa-dev.test.ts).
+    const reply = await callWithEnv({ ENVIRONMENT: "production" }, "GET", "/");
     expect(reply.status).toBe(200);
     expect(reply.headers.get("Content-Type")).toBe("application/json;charset=utf-8");
     expect(reply.json).toEqual({
