@@ -230,7 +230,7 @@ export const cachedResources = sqliteTable(
     createdAt: integer().notNull(),
     lastUsedAt: integer().notNull().default(0),
   },
-  (t) => [index("cached_resources_last_used_at").on(t.lastUsedAt)],
+  (t) => [index("cached_resources_last_used_at").on(t.lastUsedAt, t.sha1)],
 );
 
 // The one row holding the bytes of all cached resources, kept by triggers on cached_resources

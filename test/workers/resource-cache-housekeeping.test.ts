@@ -79,7 +79,7 @@ describe("resource cache housekeeping", () => {
     expect(queued).toBeNull();
   });
 
-  it("removes the least recently used beyond RESOURCE_CACHE_MAX_SIZE, oldest first", async () => {
+  it("removes the least recently used once over RESOURCE_CACHE_MAX_SIZE, oldest first", async () => {
     const oldest = await cacheResource(randomBytes(80_000));
     const older = await cacheResource(randomBytes(81_000));
     const old = await cacheResource(randomBytes(82_000));
@@ -89,12 +89,15 @@ describe("resource cache housekeeping", () => {
     await setLastUse(older, 1001);
     await setLastUse(old, 1002);
     const total = (await cacheBytes())!;
-
-    // Room for all but 150,000 bytes: the two oldest (161,000) must go, the third fits again.
-    await runScheduled({
+    // Room for all but the oldest; pruned down to 90% of that, the next oldest goes too, the third
+    // stays (as long as the cache holds under 890,000 bytes in all).
+    expect(total).toBeLessThan(890_000);
+    const limits = {
       RESOURCE_CACHE_MAX_AGE_DAYS: "1000000",
-      RESOURCE_CACHE_MAX_SIZE: String(total - 150_000),
-    });
+      RESOURCE_CACHE_MAX_SIZE: String(total - 80_000),
+    };
+
+    await runScheduled(limits);
 
     expect(await held(oldest)).toEqual(NEITHER);
     expect(await held(older)).toEqual(NEITHER);
@@ -103,11 +106,9 @@ describe("resource cache housekeeping", () => {
     expect(await cacheBytes()).toBe(total - 161_000);
 
     // Under the size now: nothing more goes.
-    await runScheduled({
-      RESOURCE_CACHE_MAX_AGE_DAYS: "1000000",
-      RESOURCE_CACHE_MAX_SIZE: String(total - 161_000),
-    });
+    await runScheduled(limits);
     expect(await held(old)).toEqual(BOTH);
+    expect(await cacheBytes()).toBe(total - 161_000);
   });
 
   it("fills the cache within RESOURCE_CACHE_FILL_SUBREQUESTS, logging what it left out", async () => {

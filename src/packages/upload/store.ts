@@ -3,7 +3,7 @@
 // resources it named in another; the resource cache rows once its files are copied, after the response.
 // Claims and finishes are conditional updates, so of racing uploads exactly one proceeds. A long upload
 // renews its claim as it streams, so the watchdog leaves it alone.
-import { and, eq, gt, inArray, lt, type SQL, sql } from "drizzle-orm";
+import { and, eq, gt, lt, lte, or, type SQL, sql } from "drizzle-orm";
 import { appOfRowTakesWrites } from "../../apps/access";
 import { queueBlobDeletions } from "../../blobs/deletions";
 import { type Db, nowSeconds } from "../../db/client";
@@ -138,8 +138,9 @@ function pruneQueries(db: Db, where: SQL, prefix: string) {
 
 /**
  * Removes the cache rows unused for `maxAgeSeconds`, then, only when the total kept by triggers is over
- * `maxSize`, the least recently used beyond it; each batch queues their R2 objects (`prefix` + sha1)
- * for deletion. Returns the sha1s removed.
+ * `maxSize`, the least recently used down to 90% of it (so the next uploads do not bring it over again
+ * at once, each run summing every row); each batch queues their R2 objects (`prefix` + sha1) for
+ * deletion. Returns the sha1s removed.
  */
 export async function pruneCachedResources(
   db: Db,
@@ -154,19 +155,32 @@ export async function pruneCachedResources(
   ]);
   const pruned = aged.map((row) => row.sha1);
   if (!total || total.bytes <= maxSize) return pruned;
-  // Running totals from the most recently used: rows past maxSize go.
-  const newestFirst = sql`ORDER BY ${cachedResources.lastUsedAt} DESC, ${cachedResources.sha1} DESC`;
-  const kept = db
+  // Running totals from the most recently used: the first row past the mark, and all older, go.
+  const running = db
     .select({
       sha1: cachedResources.sha1,
-      kept: sql<number>`sum(${cachedResources.size}) OVER (${newestFirst})`.as("kept"),
+      lastUsedAt: cachedResources.lastUsedAt,
+      kept: sql<number>`sum(${cachedResources.size}) OVER (ORDER BY ${cachedResources.lastUsedAt} DESC, ${cachedResources.sha1} DESC)`.as(
+        "kept",
+      ),
     })
     .from(cachedResources)
     .as("running");
-  const beyond = inArray(
-    cachedResources.sha1,
-    db.select({ sha1: kept.sha1 }).from(kept).where(gt(kept.kept, maxSize)),
-  );
-  const [, oversize] = await db.batch(pruneQueries(db, beyond, prefix));
+  // min() picks the row it found (SQLite's bare columns): the first past the mark, in one pass.
+  const [newestGone] = await db
+    .select({
+      sha1: running.sha1,
+      lastUsedAt: running.lastUsedAt,
+      kept: sql<number | null>`min(${running.kept})`,
+    })
+    .from(running)
+    .where(gt(running.kept, maxSize - Math.floor(maxSize / 10)));
+  if (!newestGone || newestGone.kept === null) return pruned;
+  // The first term lets the last_used_at index find the rows.
+  const older = and(
+    lte(cachedResources.lastUsedAt, newestGone.lastUsedAt),
+    or(lt(cachedResources.lastUsedAt, newestGone.lastUsedAt), lte(cachedResources.sha1, newestGone.sha1)),
+  )!;
+  const [, oversize] = await db.batch(pruneQueries(db, older, prefix));
   return [...pruned, ...oversize.map((row) => row.sha1)];
 }
