@@ -21,7 +21,7 @@ const TIMEOUT = { PACKAGE_STUCK_TIMEOUT_SECONDS: "3" };
 const now = () => Math.floor(Date.now() / 1000);
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** A body the test sends piece by piece: `send` enqueues the next bytes, `end` closes it. */
+/** A body fed piece by piece: `send` enqueues the next bytes, `end` closes it, `fail` errors it. */
 function feeder() {
   let controller!: ReadableStreamDefaultController<Uint8Array>;
   const body = new ReadableStream<Uint8Array>({
@@ -29,7 +29,12 @@ function feeder() {
       controller = c;
     },
   });
-  return { body, send: (bytes: Uint8Array) => controller.enqueue(bytes), end: () => controller.close() };
+  return {
+    body,
+    send: (bytes: Uint8Array) => controller.enqueue(bytes),
+    end: () => controller.close(),
+    fail: (reason: Error) => controller.error(reason),
+  };
 }
 
 /** A form whose bits span two R2 parts' worth of the first 5 MiB: the upload goes multipart. */
@@ -56,6 +61,35 @@ async function recordedUploadId(guid: string): Promise<string> {
   }
   throw new Error(`no multipart upload recorded for ${guid}`);
 }
+
+describe("an upload's multipart upload", () => {
+  it(
+    "is aborted and forgotten when the upload fails in its request",
+    async () => {
+      const { developer, newPackage } = await bitsWorld();
+      const guid = await newPackage();
+      const { form } = await largeForm();
+      const { body, send: feed, fail } = feeder();
+      const reply = send(uploadRequest(guid, developer, body), {});
+
+      feed(form.subarray(0, 5.5 * 1024 * 1024));
+      const uploadId = await recordedUploadId(guid);
+      fail(new Error("client went away"));
+      const answer = await reply;
+
+      expect(answer.status).toBe(400);
+      const detail =
+        "The app upload is invalid: upload interrupted before the body was complete (client went away)";
+      expect(answer.json).toEqual(cfError(160001, "CF-AppBitsUploadInvalid", detail));
+      expect(await packageRow(guid)).toMatchObject({ state: "FAILED", error: detail });
+      expect(await multipartUploadId(guid)).toBeNull();
+      await expect(
+        env.BITS.resumeMultipartUpload(`packages/${guid}`, uploadId).uploadPart(1, new Uint8Array(1)),
+      ).rejects.toThrow("The specified multipart upload does not exist.");
+    },
+    HEAVY,
+  );
+});
 
 describe("uploads that outlast the watchdog's timeout", () => {
   it(
