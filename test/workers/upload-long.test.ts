@@ -37,7 +37,7 @@ function feeder() {
   };
 }
 
-/** A form whose bits span two R2 parts' worth of the first 5 MiB: the upload goes multipart. */
+/** A form whose bits pass one 5 MiB R2 part: the upload goes multipart. */
 async function largeForm(): Promise<{ zip: Uint8Array; form: Uint8Array }> {
   const zip = await buildZip([
     { name: "big.bin", data: randomBytes(6 * 1024 * 1024) },
