@@ -26,6 +26,9 @@ const configSchema = z.object({
   PACKAGE_STUCK_TIMEOUT_SECONDS: positiveInt(900),
   DOWNLOAD_URL_TTL_SECONDS: positiveInt(300),
   RESOURCE_MIN_SIZE: positiveInt(65_536),
+  RESOURCE_CACHE_MAX_AGE_DAYS: positiveInt(30),
+  RESOURCE_CACHE_MAX_SIZE: positiveInt(5 * 1024 ** 3),
+  RESOURCE_CACHE_FILL_SUBREQUESTS: positiveInt(20),
 });
 
 export interface Config {
@@ -43,6 +46,9 @@ export interface Config {
   packageStuckTimeoutSeconds: number;
   downloadUrlTtlSeconds: number;
   resourceMinSize: number;
+  resourceCacheMaxAgeDays: number;
+  resourceCacheMaxSize: number;
+  resourceCacheFillSubrequests: number;
 }
 
 const cache = new WeakMap<Bindings, Config>();
@@ -72,6 +78,9 @@ export function readConfig(env: Bindings): Config {
     packageStuckTimeoutSeconds: vars.PACKAGE_STUCK_TIMEOUT_SECONDS,
     downloadUrlTtlSeconds: vars.DOWNLOAD_URL_TTL_SECONDS,
     resourceMinSize: vars.RESOURCE_MIN_SIZE,
+    resourceCacheMaxAgeDays: vars.RESOURCE_CACHE_MAX_AGE_DAYS,
+    resourceCacheMaxSize: vars.RESOURCE_CACHE_MAX_SIZE,
+    resourceCacheFillSubrequests: vars.RESOURCE_CACHE_FILL_SUBREQUESTS,
   };
   cache.set(env, config);
   return config;

@@ -21,6 +21,9 @@ export interface Bindings {
   PACKAGE_STUCK_TIMEOUT_SECONDS?: string;
   DOWNLOAD_URL_TTL_SECONDS?: string;
   RESOURCE_MIN_SIZE?: string;
+  RESOURCE_CACHE_MAX_AGE_DAYS?: string;
+  RESOURCE_CACHE_MAX_SIZE?: string;
+  RESOURCE_CACHE_FILL_SUBREQUESTS?: string;
 }
 
 export interface Variables {

@@ -5,6 +5,7 @@ import { createDb } from "./db/client";
 import type { Bindings } from "./env";
 import { resumeStalledJobs } from "./jobs/runner";
 import { expireOldPackages } from "./packages/retention";
+import { pruneResourceCache } from "./packages/upload/resource-cache";
 import { failStuckPackages } from "./packages/watchdog";
 
 export async function runMaintenance(env: Bindings): Promise<void> {
@@ -13,5 +14,6 @@ export async function runMaintenance(env: Bindings): Promise<void> {
   const config = readConfig(env);
   await failStuckPackages(env.BITS, db, config.packageStuckTimeoutSeconds);
   await expireOldPackages(env.BITS, db, config.maxValidPackagesStored);
+  await pruneResourceCache(env.BITS, db, config.resourceCacheMaxAgeDays, config.resourceCacheMaxSize);
   await retryBlobDeletions(env.BITS, db);
 }

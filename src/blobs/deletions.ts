@@ -1,10 +1,34 @@
 // R2 deletions go through a D1 queue (blob_deletions): enqueued in the same batch that removes the
-// rows that own the bits (packages/bits-removal.ts), so nothing is orphaned, then deleted right away
+// rows that own the bits (packages/bits-removal.ts, the resource cache's pruning), so nothing is
+// orphaned, then deleted right away
 // and, when R2 fails, retried by the scheduled handler until R2 confirms. A failed delete is never
 // silently dropped.
-import { asc, inArray, sql } from "drizzle-orm";
-import type { Db } from "../db/client";
+import { asc, inArray, type SQL, sql } from "drizzle-orm";
+import type { SQLiteTable } from "drizzle-orm/sqlite-core";
+import { type Db, nowSeconds } from "../db/client";
 import { blobDeletions } from "../db/schema";
+
+/**
+ * The statement that queues `key` of each row of `table` matching `where`. It selects inside the batch,
+ * so it sees the rows as the batch's earlier statements left them: put it before the statement that
+ * deletes them.
+ */
+export function queueBlobDeletions(db: Db, table: SQLiteTable, key: SQL<string>, where: SQL | undefined) {
+  return db
+    .insert(blobDeletions)
+    .select(
+      db
+        .select({
+          key: key.as("key"),
+          attempts: sql<number>`0`.as("attempts"),
+          lastError: sql<string | null>`NULL`.as("last_error"),
+          createdAt: sql<number>`${nowSeconds()}`.as("created_at"),
+        })
+        .from(table)
+        .where(where),
+    )
+    .onConflictDoNothing();
+}
 
 // R2 deletes up to 1000 keys a call; D1 binds up to 100 parameters a statement.
 const CHUNK = 100;

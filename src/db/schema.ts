@@ -131,6 +131,9 @@ export const packages = sqliteTable(
     error: text(),
     // Bytes of the stored zip in R2 (bits packages once READY).
     bitsSize: integer(),
+    // The R2 multipart upload of a PROCESSING_UPLOAD package's bits, while one is open: the watchdog
+    // aborts it when the upload dies with its isolate, so no parts are left behind.
+    multipartUploadId: text(),
     ...timestamps,
   },
   (t) => [
@@ -218,10 +221,23 @@ export const droplets = sqliteTable(
 );
 
 // Files of uploaded packages kept content-addressed in R2 (key resources/<sha1>) for resource matching.
-export const cachedResources = sqliteTable("cached_resources", {
-  sha1: text().primaryKey(),
-  size: integer().notNull(),
-  createdAt: integer().notNull(),
+// last_used_at (a match or an upload naming it) decides what the cron prunes first.
+export const cachedResources = sqliteTable(
+  "cached_resources",
+  {
+    sha1: text().primaryKey(),
+    size: integer().notNull(),
+    createdAt: integer().notNull(),
+    lastUsedAt: integer().notNull().default(0),
+  },
+  (t) => [index("cached_resources_last_used_at").on(t.lastUsedAt, t.sha1)],
+);
+
+// The one row holding the bytes of all cached resources, kept by triggers on cached_resources
+// (migrations/0004), so the cron knows whether the cache is over its size without summing every row.
+export const resourceCacheSize = sqliteTable("resource_cache_size", {
+  id: integer().primaryKey(),
+  bytes: integer().notNull(),
 });
 
 // R2 objects that must go: deleted by the scheduled handler and retried until R2 confirms, so a failed

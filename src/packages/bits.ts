@@ -21,7 +21,13 @@ export const bitsRouter = new Hono<AppEnv>().post("/v3/packages/:guid/upload", r
   );
   if (cacheable.length) {
     c.executionCtx.waitUntil(
-      fillResourceCache(c.env.BITS, createDb(c.env.DB), packageBitsKey(guid), cacheable),
+      fillResourceCache(
+        c.env.BITS,
+        createDb(c.env.DB),
+        packageBitsKey(guid),
+        cacheable,
+        c.get("config").resourceCacheFillSubrequests,
+      ),
     );
   }
   return jsonResponse(c, 200, presentPackage(pkg, externalUrl(c)));

@@ -136,7 +136,9 @@ export async function transitionPackage(
   return row;
 }
 
-export type TransitionFields = Partial<Pick<PackageRow, "sha1" | "sha256" | "error" | "bitsSize">>;
+export type TransitionFields = Partial<
+  Pick<PackageRow, "sha1" | "sha256" | "error" | "bitsSize" | "multipartUploadId">
+>;
 
 /** transitionPackage as a statement for a db.batch; `also` adds conditions (who may make the change). */
 export function transitionPackageQuery(
@@ -192,6 +194,7 @@ export async function createPackageWhereAllowed(
     sha256: null,
     error: null,
     bitsSize: null,
+    multipartUploadId: null,
     createdAt: now,
     updatedAt: now,
   };

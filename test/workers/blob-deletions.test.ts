@@ -1,16 +1,9 @@
 // A zip R2 refuses to delete stays queued, with the attempt and R2's reason, and goes on a later run of
 // the scheduled handler: a failed delete is never silently dropped. R2 here is the real local bucket;
 // only its delete is made to fail, for one run.
-import { createExecutionContext, createScheduledController, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import worker from "../../src/index";
-
-async function runScheduledHandler(bucket: R2Bucket): Promise<void> {
-  const ctx = createExecutionContext();
-  await worker.scheduled(createScheduledController(), { ...env, BITS: bucket }, ctx);
-  await waitOnExecutionContext(ctx);
-}
+import { runScheduled } from "./support/bits";
 
 /** The real bucket, except that delete fails as an unavailable R2 would. */
 function refusingDeletes(bucket: R2Bucket): R2Bucket {
@@ -34,11 +27,11 @@ describe("queued R2 deletions", () => {
       .bind(key, Math.floor(Date.now() / 1000))
       .run();
 
-    await runScheduledHandler(refusingDeletes(env.BITS));
+    await runScheduled({ BITS: refusingDeletes(env.BITS) });
     expect(await queued(key)).toEqual({ attempts: 1, last_error: "R2 is unavailable" });
     expect(await env.BITS.head(key)).not.toBeNull();
 
-    await runScheduledHandler(env.BITS);
+    await runScheduled();
     expect(await queued(key)).toBeNull();
     expect(await env.BITS.head(key)).toBeNull();
   });

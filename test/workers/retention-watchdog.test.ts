@@ -1,21 +1,12 @@
 // Retention (CC's BitsExpiration) after uploads and from the scheduled handler, and the watchdog that
 // fails packages stuck in PROCESSING_UPLOAD or COPYING, aged by setting their timestamps in D1.
-import { createExecutionContext, createScheduledController, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import worker from "../../src/index";
-import { bitsField, bitsWorld, packageRow, setTimes, storedBits, upload } from "./support/bits";
+import { bitsField, bitsWorld, packageRow, runScheduled, setTimes, storedBits, upload } from "./support/bits";
 import { addPackage, createWorld } from "./support/fixtures";
 import { buildZip } from "./support/zip";
 
 const now = () => Math.floor(Date.now() / 1000);
-
-/** The cron trigger, as Cloudflare fires it, with vars overridden. */
-async function runScheduled(overrides: Partial<Cloudflare.Env> = {}): Promise<void> {
-  const ctx = createExecutionContext();
-  await worker.scheduled(createScheduledController(), { ...env, ...overrides }, ctx);
-  await waitOnExecutionContext(ctx);
-}
 
 async function uploadZip(guid: string, bearer: string, overrides?: Partial<Cloudflare.Env>) {
   const zip = await buildZip([{ name: `${guid}.txt`, data: guid }]);

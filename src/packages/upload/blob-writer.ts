@@ -21,9 +21,11 @@ export class BlobWriter {
   /** Bytes written so far: the offset the next write lands at. */
   size = 0;
 
+  /** `onMultipartStarted` learns the multipart upload's id before its first part, to record it. */
   constructor(
     private readonly bucket: R2Bucket,
     private readonly key: string,
+    private readonly onMultipartStarted?: (uploadId: string) => Promise<void>,
   ) {}
 
   async write(chunk: Uint8Array): Promise<void> {
@@ -60,7 +62,10 @@ export class BlobWriter {
   }
 
   private async flushPart(): Promise<void> {
-    this.upload ??= await this.bucket.createMultipartUpload(this.key, { httpMetadata: ZIP });
+    if (!this.upload) {
+      this.upload = await this.bucket.createMultipartUpload(this.key, { httpMetadata: ZIP });
+      await this.onMultipartStarted?.(this.upload.uploadId);
+    }
     const data = this.part.subarray(0, this.filled);
     this.parts.push(await this.upload.uploadPart(this.parts.length + 1, data));
     this.filled = 0;

@@ -5,9 +5,10 @@
 // client waits for READY alone), one ranged read of the stored package each, skipped for a file the
 // cache holds already (as CC's resource pool skips it). R2 stores a copy only if its bytes hash to the
 // sha1 given with the put, so a key never holds other content. Symlinks and directories are never
-// cached, as in CC.
+// cached, as in CC. The cron prunes what has gone unused longest: past an age, and beyond a total size.
+import { deleteBlobs } from "../../blobs/deletions";
 import type { Db } from "../../db/client";
-import { recordCachedResources } from "./store";
+import { pruneCachedResources, recordCachedResources } from "./store";
 import {
   assertReadable,
   type CentralDirectory,
@@ -22,7 +23,8 @@ export const resourceKey = (sha1: string) => `resources/${sha1}`;
 export const SHA1 = /^[0-9a-f]{40}$/;
 
 // Each cached file costs up to three R2 subrequests (head, ranged read, put) after the response, which
-// shares the request's subrequest limit. Files past it are simply not cached this time.
+// shares the request's subrequest limit: the fill stops at its own budget (RESOURCE_CACHE_FILL_SUBREQUESTS),
+// and files past it are simply not cached this time.
 export const MAX_CACHED_FILES_PER_UPLOAD = 200;
 
 /** A file of the stored package that goes to the cache: where its data is, and what it holds. */
@@ -77,20 +79,35 @@ async function storeResource(bucket: R2Bucket, file: CacheableFile, content: Rea
 
 /**
  * Copies the files out of the package stored at `key` into the cache and records them in D1 (`db`:
- * its own, as this runs after the response). Never throws: the cache is an optimisation, and a file
- * that could not be cached (R2 refusing concurrent writes of one key, say) is uploaded again next time.
+ * its own, as this runs after the response), in at most `subrequests` R2 and D1 calls; the files past
+ * them are left out and counted in one log line. Never throws: the cache is an optimisation, and a
+ * file that could not be cached (R2 refusing concurrent writes of one key, say) is uploaded again next time.
  */
 export async function fillResourceCache(
   bucket: R2Bucket,
   db: Db,
   key: string,
   files: readonly CacheableFile[],
+  subrequests: number,
 ): Promise<void> {
   const cached: { sha1: string; size: number }[] = [];
+  // One call is kept for recording the rows.
+  let left = subrequests - 1;
+  let skipped = 0;
   for (const file of files) {
     if (cached.some((resource) => resource.sha1 === file.sha1)) continue;
+    if (left < 1) {
+      skipped++;
+      continue;
+    }
     try {
+      left--;
       if (!(await bucket.head(resourceKey(file.sha1)))) {
+        if (left < 2) {
+          skipped++;
+          continue;
+        }
+        left -= 2;
         const content = await openEntry(bucket, key, file);
         // The package is gone already (deleted, or expired by a newer one): nothing left to copy.
         if (!content) break;
@@ -101,9 +118,37 @@ export async function fillResourceCache(
       console.error(`resource ${file.sha1} (${file.name}) not cached:`, err);
     }
   }
+  if (skipped) {
+    const used = subrequests - left;
+    console.log(
+      JSON.stringify({
+        message: "resource cache fill over budget",
+        key,
+        cached: cached.length,
+        skipped,
+        subrequests: used,
+      }),
+    );
+  }
   try {
     await recordCachedResources(db, cached);
   } catch (err) {
     console.error("cached resources not recorded:", err);
   }
+}
+
+/**
+ * Removes the cache entries unused for `maxAgeDays`, then the least recently used beyond `maxSize`
+ * bytes (the cron runs this): their rows go in the batch that queues their R2 objects for deletion,
+ * so a match never names a file that is gone, and the queue retries what R2 refuses.
+ */
+export async function pruneResourceCache(
+  bucket: R2Bucket,
+  db: Db,
+  maxAgeDays: number,
+  maxSize: number,
+): Promise<number> {
+  const pruned = await pruneCachedResources(db, maxAgeDays * 86_400, maxSize, resourceKey(""));
+  await deleteBlobs(bucket, db, pruned.map(resourceKey));
+  return pruned.length;
 }

@@ -21,7 +21,7 @@ import { fingerprintsOf } from "./fingerprints";
 import { formError, readUploadForm } from "./form";
 import { MalformedMultipart, multipartBoundary } from "./multipart";
 import { type CacheableFile, cacheableFiles, MAX_CACHED_FILES_PER_UPLOAD } from "./resource-cache";
-import { claimUpload, failUpload, finishUpload, releaseUpload } from "./store";
+import { claimUpload, failUpload, finishUpload, releaseUpload, renewUploadClaim } from "./store";
 import { InvalidZip, readCentralDirectory } from "./zip-read";
 import { type ScannedEntry, ZipScanner } from "./zip-scan";
 
@@ -78,6 +78,10 @@ function asCfError(err: unknown): CfError {
   return new CfError("BlobstoreError");
 }
 
+/** What the client sees for an upload the watchdog failed meanwhile. */
+const timedOut = (config: Config) =>
+  new CfError("AppBitsUploadInvalid", uploadTimedOut(config.packageStuckTimeoutSeconds));
+
 /** The READY package, and the files of it the resource cache is to take (after the response). */
 export interface UploadedPackage {
   pkg: PackageView;
@@ -88,6 +92,7 @@ class PackageUpload {
   private claimed: PackageAccess | undefined;
   private stored: StoredBlob | undefined;
   private scanned: ReadonlyMap<number, ScannedEntry> = new Map();
+  private renewedAt = 0;
   private readonly key: string;
 
   constructor(private readonly request: UploadRequest) {
@@ -101,6 +106,7 @@ class PackageUpload {
     if (!access) throw notFound("Package");
     if (claimed) {
       this.claimed = { ...access, package: { ...access.package, ...claimed } };
+      this.renewedAt = Date.now();
       return;
     }
     assertWritable(user, access, () => notFound("Package"));
@@ -112,16 +118,31 @@ class PackageUpload {
     await this.claim();
     // Resources sent before the bits are checked before a byte of the bits is stored.
     fingerprintsOf(resources);
-    const writer = new BlobWriter(this.request.env.BITS, this.key);
+    const writer = new BlobWriter(this.request.env.BITS, this.key, (uploadId) => this.renewClaim(uploadId));
     const scanner = new ZipScanner(this.request.config.resourceMinSize, MAX_CACHED_FILES_PER_UPLOAD);
     try {
-      for await (const chunk of bits) await Promise.all([writer.write(chunk), scanner.write(chunk)]);
+      for await (const chunk of bits) {
+        await Promise.all([writer.write(chunk), scanner.write(chunk), this.renewClaim()]);
+      }
       this.stored = await writer.close();
       this.scanned = scanner.entries();
     } catch (err) {
       await writer.abort();
       throw err;
     }
+  }
+
+  /**
+   * Renews the claim while the bits stream, at most every third of the watchdog's timeout (so a small
+   * upload never does), and at once to record the multipart upload the bits went to. Throws when the
+   * package is no longer processing: the watchdog failed it, the upload is over.
+   */
+  private async renewClaim(multipartUploadId?: string): Promise<void> {
+    const { db, guid, config } = this.request;
+    const every = (config.packageStuckTimeoutSeconds * 1000) / 3;
+    if (!multipartUploadId && Date.now() - this.renewedAt < every) return;
+    this.renewedAt = Date.now();
+    if (!(await renewUploadClaim(db, guid, multipartUploadId))) throw timedOut(config);
   }
 
   /** Gives the package back untouched: its bits go, it awaits an upload again. */
@@ -144,8 +165,14 @@ class PackageUpload {
       ? await assemblePackage(env.BITS, this.key, directory, fingerprints)
       : this.stored!;
     const cacheable = directory ? cacheableFiles(directory, this.scanned, config.resourceMinSize) : [];
-    const { ready, expired } = await finishUpload(db, claimed.package, blob, config.maxValidPackagesStored);
-    if (!ready) throw new CfError("AppBitsUploadInvalid", uploadTimedOut(config.packageStuckTimeoutSeconds));
+    const { ready, expired } = await finishUpload(
+      db,
+      claimed.package,
+      blob,
+      config.maxValidPackagesStored,
+      fingerprints.map((fingerprint) => fingerprint.sha1),
+    );
+    if (!ready) throw timedOut(config);
     this.claimed = undefined;
     await deleteExpiredBits(env.BITS, db, expired);
     return { pkg: { ...claimed.package, ...ready }, cacheable };

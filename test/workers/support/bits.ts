@@ -1,6 +1,6 @@
 // Uploads, stored bits and cache seeding for the bits tests: raw request bodies (bytes or streams) sent
 // through the worker's fetch, and what it left in R2 and D1 read back directly.
-import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
+import { createExecutionContext, createScheduledController, waitOnExecutionContext } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
 import worker from "../../../src/index";
 import { tokenFor } from "./callers";
@@ -15,6 +15,13 @@ export async function send(request: Request, overrides?: Partial<Cloudflare.Env>
   const reply = await read(await worker.fetch(request, { ...env, ...overrides }, ctx));
   await waitOnExecutionContext(ctx);
   return reply;
+}
+
+/** The cron trigger, as Cloudflare fires it, with vars (or bindings) overridden. */
+export async function runScheduled(overrides: Partial<Cloudflare.Env> = {}): Promise<void> {
+  const ctx = createExecutionContext();
+  await worker.scheduled(createScheduledController(), { ...env, ...overrides }, ctx);
+  await waitOnExecutionContext(ctx);
 }
 
 export function uploadRequest(
@@ -97,8 +104,11 @@ export async function setTimes(guid: string, createdAt: number, updatedAt = crea
 export async function cacheResource(content: Uint8Array): Promise<string> {
   const sha1 = await digest("SHA-1", content);
   await env.BITS.put(`resources/${sha1}`, content);
-  await env.DB.prepare("INSERT OR IGNORE INTO cached_resources (sha1, size, created_at) VALUES (?, ?, ?)")
-    .bind(sha1, content.length, Math.floor(Date.now() / 1000))
+  const now = Math.floor(Date.now() / 1000);
+  await env.DB.prepare(
+    "INSERT OR IGNORE INTO cached_resources (sha1, size, created_at, last_used_at) VALUES (?, ?, ?, ?)",
+  )
+    .bind(sha1, content.length, now, now)
     .run();
   return sha1;
 }
