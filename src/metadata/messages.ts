@@ -13,6 +13,8 @@ const MAX_ANNOTATIONS = 200;
 const MAX_NAME_LENGTH = 63;
 const MAX_PREFIX_LENGTH = 253;
 const MAX_ANNOTATION_VALUE_LENGTH = 5000;
+/** The longest key any rule lets through: "prefix/name". */
+const MAX_KEY_LENGTH = MAX_PREFIX_LENGTH + 1 + MAX_NAME_LENGTH;
 const RESERVED_PREFIX = "cloudfoundry.org";
 const DNS_NAME =
   /^(?:(?:[a-z0-9]|[a-z0-9][a-z0-9-]{0,61}[a-z0-9])\.)+(?:[a-z0-9]|[a-z0-9][a-z0-9-]{0,61}[a-z0-9])$/i;
@@ -84,8 +86,9 @@ function annotationMessages(annotations: JsonObject): string[] {
   const messages: string[] = [];
   for (const [key, raw] of Object.entries(annotations)) {
     const value = storedValue(raw);
-    // CC checks an annotation's key only when it sets a non-blank value.
-    const keyProblem = isBlank(value) ? undefined : metadataKeyError(key);
+    // CC checks an annotation's key only when it sets a non-blank value; a key longer than any valid
+    // one is refused all the same, as it would be stored (a blank value) or bound (a deletion).
+    const keyProblem = isBlank(value) && length(key) <= MAX_KEY_LENGTH ? undefined : metadataKeyError(key);
     if (keyProblem) messages.push(`Metadata annotation key error: ${keyProblem}`);
     if (value === undefined) {
       messages.push("Metadata annotation value error: value must be a string or null");
