@@ -4,11 +4,7 @@
 import * as z from "zod";
 import { CfError } from "../http/errors";
 import { isBlank, isObject, type JsonObject } from "../http/validation";
-import type { Metadata, MetadataMap } from "./store";
-
-/** CC's defaults for max_labels_per_resource and max_annotations_per_resource. */
-const MAX_LABELS = 50;
-const MAX_ANNOTATIONS = 200;
+import { METADATA_LIMITS, type Metadata, type MetadataKind, type MetadataMap } from "./store";
 
 const MAX_NAME_LENGTH = 63;
 const MAX_PREFIX_LENGTH = 253;
@@ -153,20 +149,24 @@ function applied(current: MetadataMap, changes: MetadataMap): MetadataMap {
   return result;
 }
 
-function assertLimit(
-  current: MetadataMap,
-  changes: MetadataMap,
-  max: number,
-  error: "LabelLimitExceeded" | "AnnotationLimitExceeded",
-): void {
-  const before = Object.keys(current).length;
-  const after = Object.keys(applied(current, changes)).length;
-  // As CC: only a change that adds keys past the maximum fails, and it names how many keys it asked for.
-  if (before < after && after > max) throw new CfError(error, Object.keys(changes).length, max);
+/** CC's 422 for `changes` of one kind that would pass its limit: it names how many keys they asked for. */
+export function metadataLimitError(kind: MetadataKind, changes: Metadata): CfError {
+  const error = kind === "labels" ? "LabelLimitExceeded" : "AnnotationLimitExceeded";
+  return new CfError(error, Object.keys(changes[kind]).length, METADATA_LIMITS[kind]);
 }
 
-/** 422 CF-LabelLimitExceeded / CF-AnnotationLimitExceeded when `changes` would leave too many keys. */
+function assertLimit(current: Metadata, changes: Metadata, kind: MetadataKind): void {
+  const before = Object.keys(current[kind]).length;
+  const after = Object.keys(applied(current[kind], changes[kind])).length;
+  // As CC: only a change that adds keys past the maximum fails.
+  if (before < after && after > METADATA_LIMITS[kind]) throw metadataLimitError(kind, changes);
+}
+
+/**
+ * 422 CF-LabelLimitExceeded / CF-AnnotationLimitExceeded when `changes` would leave too many keys, as
+ * far as `current` tells; a write racing others also heads its batch with `metadataLimitGuards`.
+ */
 export function assertMetadataLimits(current: Metadata, changes: Metadata): void {
-  assertLimit(current.labels, changes.labels, MAX_LABELS, "LabelLimitExceeded");
-  assertLimit(current.annotations, changes.annotations, MAX_ANNOTATIONS, "AnnotationLimitExceeded");
+  assertLimit(current, changes, "labels");
+  assertLimit(current, changes, "annotations");
 }

@@ -3,6 +3,7 @@ import { and, eq, inArray, type SQL, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import type { SQLiteColumn, SQLiteTable } from "drizzle-orm/sqlite-core";
 import type { Db } from "../db/client";
+import { inJsonList } from "../db/lists";
 import { annotations, labels } from "../db/schema";
 
 export type MetadataMap = Record<string, string | null>;
@@ -10,6 +11,10 @@ export interface Metadata {
   labels: MetadataMap;
   annotations: MetadataMap;
 }
+export type MetadataKind = keyof Metadata;
+
+/** CC's defaults for max_labels_per_resource and max_annotations_per_resource. */
+export const METADATA_LIMITS: Readonly<Record<MetadataKind, number>> = { labels: 50, annotations: 200 };
 
 const asMap = (json: unknown): MetadataMap => (typeof json === "string" ? JSON.parse(json) : {});
 
@@ -84,4 +89,42 @@ export function writeMetadataQueries(
     ...writeKeys(db, labels, owner, resourceGuid, changes.labels),
     ...writeKeys(db, annotations, owner, resourceGuid, changes.annotations),
   ];
+}
+
+const TABLES: Readonly<Record<MetadataKind, MetadataTable>> = { labels, annotations };
+
+/**
+ * A statement that fails, rolling its batch back, when `changes` would add keys to the resource past
+ * the limit (CC's rule: a change that does not add keys always passes). It counts the keys the resource
+ * has when the batch runs, so writers racing each other cannot together pass the limit that each passed
+ * alone. It fails by inserting a NULL key, which only this guard ever does: see `exceededMetadataLimit`.
+ */
+function limitGuard(db: Db, kind: MetadataKind, resourceGuid: string, changes: MetadataMap) {
+  const table = TABLES[kind];
+  const entries = Object.entries(changes);
+  const setting = entries.filter(([, value]) => value !== null).length;
+  if (setting === 0) return [];
+  const keys = (also?: SQL) =>
+    sql`(SELECT COUNT(*) FROM ${table} WHERE ${table.resourceGuid} = ${resourceGuid}${also ? sql` AND ${also}` : sql``})`;
+  const before = keys();
+  const after = sql`(${keys(sql`NOT ${inJsonList(table.key, Object.keys(changes))}`)} + ${setting})`;
+  const refused = sql`${after} > ${METADATA_LIMITS[kind]} AND ${after} > ${before}`;
+  return [db.insert(table).select(sql`SELECT NULL, NULL, NULL WHERE ${refused}`)];
+}
+
+/** Guards for the head of a batch that writes `changes`: the batch fails if they pass CC's limits. */
+export function metadataLimitGuards(db: Db, resourceGuid: string, changes: Metadata): BatchItem<"sqlite">[] {
+  return [
+    ...limitGuard(db, "labels", resourceGuid, changes.labels),
+    ...limitGuard(db, "annotations", resourceGuid, changes.annotations),
+  ];
+}
+
+/** The limit a batch headed by `metadataLimitGuards` failed on, or undefined for any other failure. */
+export function exceededMetadataLimit(err: unknown): MetadataKind | undefined {
+  for (let e: unknown = err; e instanceof Error; e = e.cause) {
+    const match = /NOT NULL constraint failed: (labels|annotations)\.resource_guid/.exec(e.message);
+    if (match) return match[1] as MetadataKind;
+  }
+  return undefined;
 }
