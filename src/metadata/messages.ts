@@ -2,9 +2,16 @@
 // Controller's rules and messages (each starts "Metadata "), and the per-resource limits CC enforces
 // when the changes are applied. Every resource with metadata shares this module.
 import * as z from "zod";
-import { CfError } from "../http/errors";
+import { CfError, unprocessable } from "../http/errors";
 import { isBlank, isObject, type JsonObject } from "../http/validation";
-import { METADATA_LIMITS, type Metadata, type MetadataKind, type MetadataMap } from "./store";
+import {
+  MAX_ANNOTATION_BYTES,
+  METADATA_LIMITS,
+  type Metadata,
+  type MetadataKind,
+  type MetadataLimit,
+  type MetadataMap,
+} from "./store";
 
 const MAX_NAME_LENGTH = 63;
 const MAX_PREFIX_LENGTH = 253;
@@ -149,17 +156,24 @@ function applied(current: MetadataMap, changes: MetadataMap): MetadataMap {
   return result;
 }
 
-/** CC's 422 for `changes` of one kind that would pass its limit: it names how many keys they asked for. */
-export function metadataLimitError(kind: MetadataKind, changes: Metadata): CfError {
+/** The 422 for `changes` that would pass a limit, naming how many keys they asked for: CC's for the count. */
+export function metadataLimitError({ kind, of }: MetadataLimit, changes: Metadata): CfError {
+  const asked = Object.keys(changes[kind]).length;
+  if (of === "bytes") {
+    return unprocessable(
+      `Failed to add ${asked} ${kind} because it would exceed maximum size of ${MAX_ANNOTATION_BYTES} bytes`,
+    );
+  }
   const error = kind === "labels" ? "LabelLimitExceeded" : "AnnotationLimitExceeded";
-  return new CfError(error, Object.keys(changes[kind]).length, METADATA_LIMITS[kind]);
+  return new CfError(error, asked, METADATA_LIMITS[kind]);
 }
 
 function assertLimit(current: Metadata, changes: Metadata, kind: MetadataKind): void {
   const before = Object.keys(current[kind]).length;
   const after = Object.keys(applied(current[kind], changes[kind])).length;
   // As CC: only a change that adds keys past the maximum fails.
-  if (before < after && after > METADATA_LIMITS[kind]) throw metadataLimitError(kind, changes);
+  if (before < after && after > METADATA_LIMITS[kind])
+    throw metadataLimitError({ kind, of: "keys" }, changes);
 }
 
 /**

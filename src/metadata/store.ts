@@ -94,25 +94,61 @@ export function writeMetadataQueries(
 const TABLES: Readonly<Record<MetadataKind, MetadataTable>> = { labels, annotations };
 
 /**
- * A statement that fails, rolling its batch back, when `changes` would add keys to the resource past
- * the limit (CC's rule: a change that does not add keys always passes). It counts the keys the resource
- * has when the batch runs, so writers racing each other cannot together pass the limit that each passed
- * alone. It fails by inserting a NULL key, which only this guard ever does: see `exceededMetadataLimit`.
+ * The most a resource's annotations may take as JSON (each key and value quoted), which a read
+ * aggregates into one value: D1 refuses values over 2,000,000 bytes. CC has no such limit; 200
+ * annotations of 5,000 ASCII characters fit, while ones of multi-byte characters could pass D1's limit.
+ */
+export const MAX_ANNOTATION_BYTES = 1_500_000;
+
+/** A limit a write would pass: too many keys (CC's), or annotations too large to read back (ours). */
+export interface MetadataLimit {
+  kind: MetadataKind;
+  of: "keys" | "bytes";
+}
+
+/** The bytes `key` and `value` take, quoted, in the JSON a read aggregates. */
+const quotedBytes = (key: SQL, value: SQL) =>
+  sql`COALESCE(SUM(length(CAST(json_quote(${key}) AS BLOB)) + length(CAST(json_quote(${value}) AS BLOB))), 0)`;
+
+/**
+ * A statement that fails, rolling its batch back, when `changes` would take the resource past a limit
+ * (as CC rules: a change that grows nothing always passes). It reads the keys the resource has when the
+ * batch runs, so writers racing each other cannot together pass a limit that each passed alone. It
+ * fails by inserting a NULL resource guid (too many keys) or a NULL key (too many bytes), which only this
+ * guard ever does: see `exceededMetadataLimit`.
  */
 function limitGuard(db: Db, kind: MetadataKind, resourceGuid: string, changes: MetadataMap) {
   const table = TABLES[kind];
-  const entries = Object.entries(changes);
-  const setting = entries.filter(([, value]) => value !== null).length;
-  if (setting === 0) return [];
-  const keys = (also?: SQL) =>
-    sql`(SELECT COUNT(*) FROM ${table} WHERE ${table.resourceGuid} = ${resourceGuid}${also ? sql` AND ${also}` : sql``})`;
-  const before = keys();
-  const after = sql`(${keys(sql`NOT ${inJsonList(table.key, Object.keys(changes))}`)} + ${setting})`;
-  const refused = sql`${after} > ${METADATA_LIMITS[kind]} AND ${after} > ${before}`;
-  return [db.insert(table).select(sql`SELECT NULL, NULL, NULL WHERE ${refused}`)];
+  const setting = Object.entries(changes).filter(([, value]) => value !== null);
+  if (setting.length === 0) return [];
+  const stored = (what: SQL, also?: SQL) =>
+    sql`(SELECT ${what} FROM ${table} WHERE ${table.resourceGuid} = ${resourceGuid}${also ? sql` AND ${also}` : sql``})`;
+  const untouched = sql`NOT ${inJsonList(table.key, Object.keys(changes))}`;
+  const grows = (before: SQL, after: SQL, max: number) => sql`(${after} > ${max} AND ${after} > ${before})`;
+  const tooManyKeys = grows(
+    stored(sql`COUNT(*)`),
+    sql`(${stored(sql`COUNT(*)`, untouched)} + ${setting.length})`,
+    METADATA_LIMITS[kind],
+  );
+  const storedBytes = quotedBytes(sql`${table.key}`, sql`${table.value}`);
+  const tooManyBytes =
+    kind === "annotations"
+      ? grows(
+          stored(storedBytes),
+          sql`(${stored(storedBytes, untouched)} + (SELECT ${quotedBytes(sql`key`, sql`value`)} FROM json_each(${JSON.stringify(Object.fromEntries(setting))})))`,
+          MAX_ANNOTATION_BYTES,
+        )
+      : sql`0`;
+  return [
+    db
+      .insert(table)
+      .select(
+        sql`SELECT CASE WHEN ${tooManyKeys} THEN NULL ELSE 'bytes' END, NULL, NULL WHERE ${tooManyKeys} OR ${tooManyBytes}`,
+      ),
+  ];
 }
 
-/** Guards for the head of a batch that writes `changes`: the batch fails if they pass CC's limits. */
+/** Guards for a batch that writes `changes`, before its metadata writes: it fails past the limits. */
 export function metadataLimitGuards(db: Db, resourceGuid: string, changes: Metadata): BatchItem<"sqlite">[] {
   return [
     ...limitGuard(db, "labels", resourceGuid, changes.labels),
@@ -120,11 +156,11 @@ export function metadataLimitGuards(db: Db, resourceGuid: string, changes: Metad
   ];
 }
 
-/** The limit a batch headed by `metadataLimitGuards` failed on, or undefined for any other failure. */
-export function exceededMetadataLimit(err: unknown): MetadataKind | undefined {
+/** The limit a batch with `metadataLimitGuards` failed on, or undefined for any other failure. */
+export function exceededMetadataLimit(err: unknown): MetadataLimit | undefined {
   for (let e: unknown = err; e instanceof Error; e = e.cause) {
-    const match = /NOT NULL constraint failed: (labels|annotations)\.resource_guid/.exec(e.message);
-    if (match) return match[1] as MetadataKind;
+    const match = /NOT NULL constraint failed: (labels|annotations)\.(resource_guid|key)\b/.exec(e.message);
+    if (match) return { kind: match[1] as MetadataKind, of: match[2] === "key" ? "bytes" : "keys" };
   }
   return undefined;
 }

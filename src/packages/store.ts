@@ -19,7 +19,7 @@ import type { User } from "../http/auth";
 import {
   exceededMetadataLimit,
   type Metadata,
-  type MetadataKind,
+  type MetadataLimit,
   metadataColumns,
   metadataLimitGuards,
   writeMetadataQueries,
@@ -247,7 +247,7 @@ export async function updatePackage(
   guid: string,
   credentials: Partial<Pick<PackageRow, "dockerUsername" | "dockerPassword">>,
   metadata: Metadata,
-): Promise<{ updated: PackageView | undefined } | { exceeded: MetadataKind }> {
+): Promise<{ updated: PackageView | undefined } | { exceeded: MetadataLimit }> {
   const update = db
     .update(packages)
     .set({ ...credentials, updatedAt: nowSeconds() })

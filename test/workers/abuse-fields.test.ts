@@ -243,3 +243,50 @@ describe("string fields over their limits", () => {
     );
   });
 });
+
+describe("annotations too large to read back", () => {
+  const big = (prefix: string, count: number, char: string) =>
+    Object.fromEntries(Array.from({ length: count }, (_, i) => [`${prefix}-${i}`, char.repeat(5000)]));
+
+  it("200 annotations of 5,000 ASCII characters, CC's most, are stored and shown", async () => {
+    const { world, bearer } = await developerWorld();
+    const annotations = big("a", 200, "x");
+    const created = await call("POST", "/v3/packages", {
+      token: bearer,
+      body: { type: "bits", relationships: relationships(world.appGuid), metadata: { annotations } },
+    });
+    expect(created.status).toBe(201);
+    const shown = await call("GET", `/v3/packages/${created.json.guid}`, { token: bearer });
+    expect(shown.status).toBe(200);
+    expect(shown.json.metadata.annotations).toEqual(annotations);
+  });
+
+  it("PATCHes that would take them past 1,500,000 bytes are 422 and write nothing (D1 could not read them)", async () => {
+    const { world, bearer } = await developerWorld();
+    const created = await call("POST", "/v3/packages", {
+      token: bearer,
+      body: { type: "bits", relationships: relationships(world.appGuid) },
+    });
+    const guid = created.json.guid;
+    const patch = (annotations: Record<string, string | null>) =>
+      call("PATCH", `/v3/packages/${guid}`, { token: bearer, body: { metadata: { annotations } } });
+    // 45 annotations of 5,000 four-byte characters: about 900,000 bytes each time.
+    const first = big("first", 45, "😀");
+    expect((await patch(first)).status).toBe(200);
+
+    const refused = await patch(big("second", 45, "😀"));
+    expect(refused.status).toBe(422);
+    expect(refused.json).toEqual(
+      unprocessableBody("Failed to add 45 annotations because it would exceed maximum size of 1500000 bytes"),
+    );
+    const shown = await call("GET", `/v3/packages/${guid}`, { token: bearer });
+    expect(shown.status).toBe(200);
+    expect(shown.json.metadata.annotations).toEqual(first);
+
+    // Changes that grow nothing pass: replacing annotations by smaller ones, and deleting them.
+    const replaced = await patch({ "first-0": "small", "first-1": null });
+    expect(replaced.status).toBe(200);
+    expect(Object.keys(replaced.json.metadata.annotations)).toHaveLength(44);
+    expect(replaced.json.metadata.annotations["first-0"]).toBe("small");
+  });
+});
