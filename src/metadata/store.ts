@@ -1,5 +1,5 @@
 // Labels and annotations of any resource, read inside the query that reads the resource (one round trip).
-import { and, eq, inArray, type SQL, sql } from "drizzle-orm";
+import { and, eq, type SQL, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import type { SQLiteColumn, SQLiteTable } from "drizzle-orm/sqlite-core";
 import type { Db } from "../db/client";
@@ -34,21 +34,13 @@ export function metadataColumns(resourceGuid: SQLiteColumn | SQL) {
 }
 
 // Writes. A null value deletes its key; other values are upserted, but only while the owning resource
-// still exists, so a write racing the resource's deletion leaves no orphaned rows.
-// D1 binds at most 100 parameters a statement: 3 a row plus 1 for the owner check, or 1 a key plus the guid.
-const ROWS_PER_UPSERT = 33;
-const KEYS_PER_DELETE = 99;
+// still exists, so a write racing the resource's deletion leaves no orphaned rows. Each kind of change is one statement whatever its size: the keys go in as one JSON parameter (D1
+// binds at most 100 a statement), so a body of thousands of deletions is not thousands of statements.
 
 type MetadataTable = typeof labels | typeof annotations;
 
 /** The table that owns metadata, addressed by its `guid` column (packages, apps, spaces, ...). */
 export type MetadataOwner = SQLiteTable & { guid: SQLiteColumn };
-
-function chunks<T>(items: readonly T[], size: number): T[][] {
-  const result: T[][] = [];
-  for (let i = 0; i < items.length; i += size) result.push(items.slice(i, i + size));
-  return result;
-}
 
 function writeKeys(
   db: Db,
@@ -61,20 +53,23 @@ function writeKeys(
   const upserts = entries.filter(([, value]) => value !== null);
   const deletions = entries.filter(([, value]) => value === null).map(([key]) => key);
   return [
-    ...chunks(upserts, ROWS_PER_UPSERT).map((rows) =>
-      db
-        .insert(table)
-        .select(
-          sql`SELECT column1, column2, column3 FROM (VALUES ${sql.join(
-            rows.map(([key, value]) => sql`(${resourceGuid}, ${key}, ${value})`),
-            sql`, `,
-          )}) WHERE EXISTS (SELECT 1 FROM ${owner} WHERE ${owner.guid} = ${resourceGuid})`,
-        )
-        .onConflictDoUpdate({ target: [table.resourceGuid, table.key], set: { value: sql`excluded.value` } }),
-    ),
-    ...chunks(deletions, KEYS_PER_DELETE).map((keys) =>
-      db.delete(table).where(and(eq(table.resourceGuid, resourceGuid), inArray(table.key, keys))),
-    ),
+    ...(upserts.length
+      ? [
+          db
+            .insert(table)
+            .select(
+              sql`SELECT ${resourceGuid}, key, value FROM json_each(${JSON.stringify(Object.fromEntries(upserts))})
+                WHERE EXISTS (SELECT 1 FROM ${owner} WHERE ${owner.guid} = ${resourceGuid})`,
+            )
+            .onConflictDoUpdate({
+              target: [table.resourceGuid, table.key],
+              set: { value: sql`excluded.value` },
+            }),
+        ]
+      : []),
+    ...(deletions.length
+      ? [db.delete(table).where(and(eq(table.resourceGuid, resourceGuid), inJsonList(table.key, deletions)))]
+      : []),
   ];
 }
 

@@ -290,3 +290,24 @@ describe("annotations too large to read back", () => {
     expect(replaced.json.metadata.annotations["first-0"]).toBe("small");
   });
 });
+
+describe("a body of tens of thousands of metadata deletions", () => {
+  it("deletes the keys it names that exist, in one statement a kind, and leaves the rest", async () => {
+    const { world, bearer } = await developerWorld();
+    const created = await call("POST", "/v3/packages", {
+      token: bearer,
+      body: {
+        type: "bits",
+        relationships: relationships(world.appGuid),
+        metadata: { labels: { keep: "1", k7: "2" }, annotations: { keep: "1", k29999: "2" } },
+      },
+    });
+    const deletions = Object.fromEntries(Array.from({ length: 30_000 }, (_, i) => [`k${i}`, null]));
+    const reply = await call("PATCH", `/v3/packages/${created.json.guid}`, {
+      token: bearer,
+      body: { metadata: { labels: deletions, annotations: deletions } },
+    });
+    expect(reply.status).toBe(200);
+    expect(reply.json.metadata).toEqual({ labels: { keep: "1" }, annotations: { keep: "1" } });
+  });
+});

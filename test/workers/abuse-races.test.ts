@@ -76,7 +76,8 @@ function tally(replies: Reply[], appGuid: string, refusal: { status: number; bod
   return seen;
 }
 
-describe("package creates racing role changes", () => {
+// Many requests each: time enough for a loaded machine.
+describe("package creates racing role changes", { timeout: 30_000 }, () => {
   it("a space auditor whose developer role comes and goes: 201 or 403, never 500", async () => {
     const world = await createWorld();
     const user = newUser("racer");
@@ -110,14 +111,18 @@ describe("package creates racing role changes", () => {
   });
 });
 
-describe("label additions racing to the limit", () => {
+// Many requests each: time enough for a loaded machine.
+describe("label additions racing to the limit", { timeout: 30_000 }, () => {
   it("10 PATCHes of 5 new labels on a package with 45: one lands, the others get CC's 422", async () => {
     const { world, bearer } = await developerWorld();
     const existing = Object.fromEntries(Array.from({ length: 45 }, (_, i) => [`base-${i}`, "v"]));
     // Several packages raced at once, so the PATCHes' reads and writes interleave.
-    const guids: string[] = [];
-    for (let i = 0; i < 6; i++)
-      guids.push((await createdPackage(world, bearer, { metadata: { labels: existing } })).guid);
+    const guids = await Promise.all(
+      Array.from(
+        { length: 6 },
+        async () => (await createdPackage(world, bearer, { metadata: { labels: existing } })).guid,
+      ),
+    );
     const patch = (guid: string, writer: number) =>
       call("PATCH", `/v3/packages/${guid}`, {
         token: bearer,
