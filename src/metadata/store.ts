@@ -34,8 +34,9 @@ export function metadataColumns(resourceGuid: SQLiteColumn | SQL) {
 }
 
 // Writes. A null value deletes its key; other values are upserted, but only while the owning resource
-// still exists, so a write racing the resource's deletion leaves no orphaned rows. Each kind of change is one statement whatever its size: the keys go in as one JSON parameter (D1
-// binds at most 100 a statement), so a body of thousands of deletions is not thousands of statements.
+// still exists, so a write racing the resource's deletion leaves no orphaned rows. Upserts and deletions
+// are one statement each whatever their number: the keys go in as one JSON parameter (D1 binds at most
+// 100 a statement), so a body of thousands of deletions is not thousands of statements.
 
 type MetadataTable = typeof labels | typeof annotations;
 

@@ -239,8 +239,8 @@ export async function createPackageWhereAllowed(
 
 /**
  * Applies docker credentials and metadata changes and moves `updated_at`, in one batch that checks the
- * metadata limits against the keys stored when it runs, before writing them: the package as updated, undefined when it
- * was deleted meanwhile, or the limit the changes would pass (then nothing is written).
+ * metadata limits against the keys stored when it runs, before writing them: the package as updated,
+ * undefined when it was deleted meanwhile, or the limit the changes would pass (then nothing is written).
  */
 export async function updatePackage(
   db: Db,
