@@ -9,6 +9,7 @@ import {
   isBlank,
   isNil,
   isPrintable,
+  lengthMessages,
   metadataMessages,
   metadataOf,
   nestedMessages,
@@ -90,6 +91,7 @@ export const createAppMessage = ccMessage(
     ...singleRelationshipMessages(body.relationships, "space"),
     ...lifecycleMessages(body),
     ...stringMessages("name", body.name),
+    ...lengthMessages("name", body.name, { max: 255 }),
   ],
   (body) => ({
     name: body.name as string,

@@ -111,8 +111,9 @@ export async function authenticate(authorization: string | undefined, config: Co
 }
 
 async function verifiedPayload(token: string, config: Config): Promise<JWTPayload> {
+  let payload: JWTPayload;
   try {
-    return await verify(token, config);
+    payload = await verify(token, config);
   } catch (err) {
     if (err instanceof CfError) throw err;
     if (
@@ -123,13 +124,20 @@ async function verifiedPayload(token: string, config: Config): Promise<JWTPayloa
     }
     throw new CfError("InvalidAuthToken");
   }
+  // jose takes any number; UAA issues, and CC accepts, only whole seconds.
+  if (!Number.isInteger(payload.exp)) throw new CfError("InvalidAuthToken");
+  return payload;
 }
+
+// The caller's guid is stored in rows and echoed in X-USER-GUID: one with a control character (CR, LF,
+// NUL, ...) or surrounding whitespace cannot make that trip intact, so such a token names no user.
+const USABLE_GUID = /^(?!\s)[^\p{Cc}]+(?<!\s)$/u;
 
 function userOf(payload: JWTPayload): User {
   const guid = [payload.user_id, payload.client_id].find(
     (v): v is string => typeof v === "string" && v !== "",
   );
-  if (!guid) throw new CfError("InvalidAuthToken");
+  if (!guid || !USABLE_GUID.test(guid)) throw new CfError("InvalidAuthToken");
   const scopes = scopesOf(payload);
   const admin = scopes.has(SCOPES.admin);
   const globalSecretReader = admin || scopes.has(SCOPES.adminReadOnly);

@@ -9,20 +9,24 @@ import { quoted } from "./validation";
 
 export const DEFAULT_PER_PAGE = 50;
 export const MAX_PER_PAGE = 5000;
+/** CC's default renderer.max_total_results: page * per_page may not pass it. */
+const MAX_TOTAL_RESULTS = 9_223_372_036_854_775_807n;
+
+const DIGITS = /^\d+$/;
 
 const positiveInteger = (name: string) =>
   z
     .string({ error: `${name} must be a positive integer` })
     .optional()
     .refine(
-      (v) => v === undefined || (/^\d+$/.test(v) && Number(v) > 0),
+      (v) => v === undefined || (DIGITS.test(v) && Number(v) > 0),
       `${name} must be a positive integer`,
     );
 
 export const pageParams = {
   page: positiveInteger("Page"),
   per_page: positiveInteger("Per page").refine(
-    (v) => v === undefined || !/^\d+$/.test(v) || Number(v) <= MAX_PER_PAGE,
+    (v) => v === undefined || !DIGITS.test(v) || Number(v) <= MAX_PER_PAGE,
     `Per page must be between 1 and ${MAX_PER_PAGE}`,
   ),
 };
@@ -61,6 +65,17 @@ function nestParams(flat: Record<string, string>): Record<string, string | Neste
   return Object.fromEntries([...params].map(([k, v]) => [k, v instanceof Map ? Object.fromEntries(v) : v]));
 }
 
+/** CC's check that the page asked for lies within reach: page * per_page, in exact integers. */
+function maximumResultMessages(query: Record<string, unknown>): string[] {
+  const { page, per_page: perPage } = query;
+  if (page === undefined && perPage === undefined) return [];
+  const exact = (value: unknown, fallback: number) =>
+    typeof value === "string" && DIGITS.test(value) ? BigInt(value) : BigInt(fallback);
+  return exact(page, 1) * exact(perPage, DEFAULT_PER_PAGE) > MAX_TOTAL_RESULTS
+    ? [`Maximum result (page * per_page) must be less than ${MAX_TOTAL_RESULTS}`]
+    : [];
+}
+
 /** CC's words for parameters a list does not take. */
 export const unknownQueryParameters = (keys: readonly string[]) =>
   `Unknown query parameter(s): ${quoted(keys)}`;
@@ -92,6 +107,7 @@ export function listQuery<S extends z.ZodRawShape>(shape: S, validOrder: readonl
             message: `${unknownQueryParameters(unknown)}. Valid parameters are: ${quoted(validOrder)}`,
           });
         }
+        for (const message of maximumResultMessages(query)) ctx.addIssue({ code: "custom", message });
       }),
   );
 }
@@ -115,7 +131,10 @@ export const commaListLink = (values: readonly string[] | undefined) =>
   values?.map((v) => v.replaceAll(",", "%2C")).join(",");
 
 export interface Paging {
+  /** For offsets: past 2^53 it is not exact, and no list is that long. */
   page: number;
+  /** The page exactly as asked, for the links, which must name pages that exist as integers. */
+  exactPage: bigint;
   perPage: number;
   orderBy: { field: string; descending: boolean } | undefined;
 }
@@ -128,6 +147,7 @@ export function pagingOf(query: {
   const orderBy = query.order_by;
   return {
     page: query.page ? Number(query.page) : 1,
+    exactPage: query.page ? BigInt(query.page) : 1n,
     perPage: query.per_page ? Number(query.per_page) : DEFAULT_PER_PAGE,
     orderBy: orderBy
       ? { field: orderBy.replace(/^[+-]/, ""), descending: orderBy.startsWith("-") }
@@ -153,7 +173,7 @@ export function paginatedList<T>(
 ) {
   const totalPages = Math.max(1, Math.ceil(totalResults / paging.perPage));
   const base = `${externalUrl(c)}${path}`;
-  const link = (page: number) => {
+  const link = (page: number | bigint) => {
     const params: Record<string, string> = { page: String(page), per_page: String(paging.perPage) };
     for (const [key, value] of Object.entries(filters)) if (value !== undefined) params[key] = value;
     const sorted = Object.keys(params)
@@ -168,7 +188,7 @@ export function paginatedList<T>(
       first: link(1),
       last: link(totalPages),
       next: paging.page < totalPages ? link(paging.page + 1) : null,
-      previous: paging.page > 1 ? link(paging.page - 1) : null,
+      previous: paging.exactPage > 1n ? link(paging.exactPage - 1n) : null,
     },
     resources,
   };

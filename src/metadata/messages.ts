@@ -2,17 +2,22 @@
 // Controller's rules and messages (each starts "Metadata "), and the per-resource limits CC enforces
 // when the changes are applied. Every resource with metadata shares this module.
 import * as z from "zod";
-import { CfError } from "../http/errors";
+import { CfError, unprocessable } from "../http/errors";
 import { isBlank, isObject, type JsonObject } from "../http/validation";
-import type { Metadata, MetadataMap } from "./store";
-
-/** CC's defaults for max_labels_per_resource and max_annotations_per_resource. */
-const MAX_LABELS = 50;
-const MAX_ANNOTATIONS = 200;
+import {
+  MAX_ANNOTATION_BYTES,
+  METADATA_LIMITS,
+  type Metadata,
+  type MetadataKind,
+  type MetadataLimit,
+  type MetadataMap,
+} from "./store";
 
 const MAX_NAME_LENGTH = 63;
 const MAX_PREFIX_LENGTH = 253;
 const MAX_ANNOTATION_VALUE_LENGTH = 5000;
+/** The longest key any rule lets through: "prefix/name". */
+const MAX_KEY_LENGTH = MAX_PREFIX_LENGTH + 1 + MAX_NAME_LENGTH;
 const RESERVED_PREFIX = "cloudfoundry.org";
 const DNS_NAME =
   /^(?:(?:[a-z0-9]|[a-z0-9][a-z0-9-]{0,61}[a-z0-9])\.)+(?:[a-z0-9]|[a-z0-9][a-z0-9-]{0,61}[a-z0-9])$/i;
@@ -84,8 +89,9 @@ function annotationMessages(annotations: JsonObject): string[] {
   const messages: string[] = [];
   for (const [key, raw] of Object.entries(annotations)) {
     const value = storedValue(raw);
-    // CC checks an annotation's key only when it sets a non-blank value.
-    const keyProblem = isBlank(value) ? undefined : metadataKeyError(key);
+    // CC checks an annotation's key only when it sets a non-blank value; a key longer than any valid
+    // one is refused all the same, as it would be stored (a blank value) or bound (a deletion).
+    const keyProblem = isBlank(value) && length(key) <= MAX_KEY_LENGTH ? undefined : metadataKeyError(key);
     if (keyProblem) messages.push(`Metadata annotation key error: ${keyProblem}`);
     if (value === undefined) {
       messages.push("Metadata annotation value error: value must be a string or null");
@@ -150,20 +156,31 @@ function applied(current: MetadataMap, changes: MetadataMap): MetadataMap {
   return result;
 }
 
-function assertLimit(
-  current: MetadataMap,
-  changes: MetadataMap,
-  max: number,
-  error: "LabelLimitExceeded" | "AnnotationLimitExceeded",
-): void {
-  const before = Object.keys(current).length;
-  const after = Object.keys(applied(current, changes)).length;
-  // As CC: only a change that adds keys past the maximum fails, and it names how many keys it asked for.
-  if (before < after && after > max) throw new CfError(error, Object.keys(changes).length, max);
+/** The 422 for `changes` that would pass a limit, naming how many keys they asked for: CC's for the count. */
+export function metadataLimitError({ kind, of }: MetadataLimit, changes: Metadata): CfError {
+  const asked = Object.keys(changes[kind]).length;
+  if (of === "bytes") {
+    return unprocessable(
+      `Failed to add ${asked} ${kind} because it would exceed maximum size of ${MAX_ANNOTATION_BYTES} bytes`,
+    );
+  }
+  const error = kind === "labels" ? "LabelLimitExceeded" : "AnnotationLimitExceeded";
+  return new CfError(error, asked, METADATA_LIMITS[kind]);
 }
 
-/** 422 CF-LabelLimitExceeded / CF-AnnotationLimitExceeded when `changes` would leave too many keys. */
+function assertLimit(current: Metadata, changes: Metadata, kind: MetadataKind): void {
+  const before = Object.keys(current[kind]).length;
+  const after = Object.keys(applied(current[kind], changes[kind])).length;
+  // As CC: only a change that adds keys past the maximum fails.
+  if (before < after && after > METADATA_LIMITS[kind])
+    throw metadataLimitError({ kind, of: "keys" }, changes);
+}
+
+/**
+ * 422 CF-LabelLimitExceeded / CF-AnnotationLimitExceeded when `changes` would leave too many keys, as
+ * far as `current` tells; a write racing others also heads its batch with `metadataLimitGuards`.
+ */
 export function assertMetadataLimits(current: Metadata, changes: Metadata): void {
-  assertLimit(current.labels, changes.labels, MAX_LABELS, "LabelLimitExceeded");
-  assertLimit(current.annotations, changes.annotations, MAX_ANNOTATIONS, "AnnotationLimitExceeded");
+  assertLimit(current, changes, "labels");
+  assertLimit(current, changes, "annotations");
 }

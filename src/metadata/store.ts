@@ -1,8 +1,9 @@
 // Labels and annotations of any resource, read inside the query that reads the resource (one round trip).
-import { and, eq, inArray, type SQL, sql } from "drizzle-orm";
+import { and, eq, type SQL, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import type { SQLiteColumn, SQLiteTable } from "drizzle-orm/sqlite-core";
 import type { Db } from "../db/client";
+import { inJsonList } from "../db/lists";
 import { annotations, labels } from "../db/schema";
 
 export type MetadataMap = Record<string, string | null>;
@@ -10,6 +11,10 @@ export interface Metadata {
   labels: MetadataMap;
   annotations: MetadataMap;
 }
+export type MetadataKind = keyof Metadata;
+
+/** CC's defaults for max_labels_per_resource and max_annotations_per_resource. */
+export const METADATA_LIMITS: Readonly<Record<MetadataKind, number>> = { labels: 50, annotations: 200 };
 
 const asMap = (json: unknown): MetadataMap => (typeof json === "string" ? JSON.parse(json) : {});
 
@@ -29,21 +34,14 @@ export function metadataColumns(resourceGuid: SQLiteColumn | SQL) {
 }
 
 // Writes. A null value deletes its key; other values are upserted, but only while the owning resource
-// still exists, so a write racing the resource's deletion leaves no orphaned rows.
-// D1 binds at most 100 parameters a statement: 3 a row plus 1 for the owner check, or 1 a key plus the guid.
-const ROWS_PER_UPSERT = 33;
-const KEYS_PER_DELETE = 99;
+// still exists, so a write racing the resource's deletion leaves no orphaned rows. Upserts and deletions
+// are one statement each whatever their number: the keys go in as one JSON parameter (D1 binds at most
+// 100 a statement), so a body of thousands of deletions is not thousands of statements.
 
 type MetadataTable = typeof labels | typeof annotations;
 
 /** The table that owns metadata, addressed by its `guid` column (packages, apps, spaces, ...). */
 export type MetadataOwner = SQLiteTable & { guid: SQLiteColumn };
-
-function chunks<T>(items: readonly T[], size: number): T[][] {
-  const result: T[][] = [];
-  for (let i = 0; i < items.length; i += size) result.push(items.slice(i, i + size));
-  return result;
-}
 
 function writeKeys(
   db: Db,
@@ -56,20 +54,23 @@ function writeKeys(
   const upserts = entries.filter(([, value]) => value !== null);
   const deletions = entries.filter(([, value]) => value === null).map(([key]) => key);
   return [
-    ...chunks(upserts, ROWS_PER_UPSERT).map((rows) =>
-      db
-        .insert(table)
-        .select(
-          sql`SELECT column1, column2, column3 FROM (VALUES ${sql.join(
-            rows.map(([key, value]) => sql`(${resourceGuid}, ${key}, ${value})`),
-            sql`, `,
-          )}) WHERE EXISTS (SELECT 1 FROM ${owner} WHERE ${owner.guid} = ${resourceGuid})`,
-        )
-        .onConflictDoUpdate({ target: [table.resourceGuid, table.key], set: { value: sql`excluded.value` } }),
-    ),
-    ...chunks(deletions, KEYS_PER_DELETE).map((keys) =>
-      db.delete(table).where(and(eq(table.resourceGuid, resourceGuid), inArray(table.key, keys))),
-    ),
+    ...(upserts.length
+      ? [
+          db
+            .insert(table)
+            .select(
+              sql`SELECT ${resourceGuid}, key, value FROM json_each(${JSON.stringify(Object.fromEntries(upserts))})
+                WHERE EXISTS (SELECT 1 FROM ${owner} WHERE ${owner.guid} = ${resourceGuid})`,
+            )
+            .onConflictDoUpdate({
+              target: [table.resourceGuid, table.key],
+              set: { value: sql`excluded.value` },
+            }),
+        ]
+      : []),
+    ...(deletions.length
+      ? [db.delete(table).where(and(eq(table.resourceGuid, resourceGuid), inJsonList(table.key, deletions)))]
+      : []),
   ];
 }
 
@@ -84,4 +85,78 @@ export function writeMetadataQueries(
     ...writeKeys(db, labels, owner, resourceGuid, changes.labels),
     ...writeKeys(db, annotations, owner, resourceGuid, changes.annotations),
   ];
+}
+
+const TABLES: Readonly<Record<MetadataKind, MetadataTable>> = { labels, annotations };
+
+/**
+ * The most a resource's annotations may take as JSON (each key and value quoted), which a read
+ * aggregates into one value: D1 refuses values over 2,000,000 bytes. CC has no such limit; 200
+ * annotations of 5,000 ASCII characters fit, while ones of multi-byte characters could pass D1's limit.
+ */
+export const MAX_ANNOTATION_BYTES = 1_500_000;
+
+/** A limit a write would pass: too many keys (CC's), or annotations too large to read back (ours). */
+export interface MetadataLimit {
+  kind: MetadataKind;
+  of: "keys" | "bytes";
+}
+
+/** The bytes `key` and `value` take, quoted, in the JSON a read aggregates. */
+const quotedBytes = (key: SQL, value: SQL) =>
+  sql`COALESCE(SUM(length(CAST(json_quote(${key}) AS BLOB)) + length(CAST(json_quote(${value}) AS BLOB))), 0)`;
+
+/**
+ * A statement that fails, rolling its batch back, when `changes` would take the resource past a limit
+ * (as CC rules: a change that grows nothing always passes). It reads the keys the resource has when the
+ * batch runs, so writers racing each other cannot together pass a limit that each passed alone. It
+ * fails by inserting a NULL resource guid (too many keys) or a NULL key (too many bytes), which only this
+ * guard ever does: see `exceededMetadataLimit`.
+ */
+function limitGuard(db: Db, kind: MetadataKind, resourceGuid: string, changes: MetadataMap) {
+  const table = TABLES[kind];
+  const setting = Object.entries(changes).filter(([, value]) => value !== null);
+  if (setting.length === 0) return [];
+  const stored = (what: SQL, also?: SQL) =>
+    sql`(SELECT ${what} FROM ${table} WHERE ${table.resourceGuid} = ${resourceGuid}${also ? sql` AND ${also}` : sql``})`;
+  const untouched = sql`NOT ${inJsonList(table.key, Object.keys(changes))}`;
+  const grows = (before: SQL, after: SQL, max: number) => sql`(${after} > ${max} AND ${after} > ${before})`;
+  const tooManyKeys = grows(
+    stored(sql`COUNT(*)`),
+    sql`(${stored(sql`COUNT(*)`, untouched)} + ${setting.length})`,
+    METADATA_LIMITS[kind],
+  );
+  const storedBytes = quotedBytes(sql`${table.key}`, sql`${table.value}`);
+  const tooManyBytes =
+    kind === "annotations"
+      ? grows(
+          stored(storedBytes),
+          sql`(${stored(storedBytes, untouched)} + (SELECT ${quotedBytes(sql`key`, sql`value`)} FROM json_each(${JSON.stringify(Object.fromEntries(setting))})))`,
+          MAX_ANNOTATION_BYTES,
+        )
+      : sql`0`;
+  return [
+    db
+      .insert(table)
+      .select(
+        sql`SELECT CASE WHEN ${tooManyKeys} THEN NULL ELSE 'bytes' END, NULL, NULL WHERE ${tooManyKeys} OR ${tooManyBytes}`,
+      ),
+  ];
+}
+
+/** Guards for a batch that writes `changes`, before its metadata writes: it fails past the limits. */
+export function metadataLimitGuards(db: Db, resourceGuid: string, changes: Metadata): BatchItem<"sqlite">[] {
+  return [
+    ...limitGuard(db, "labels", resourceGuid, changes.labels),
+    ...limitGuard(db, "annotations", resourceGuid, changes.annotations),
+  ];
+}
+
+/** The limit a batch with `metadataLimitGuards` failed on, or undefined for any other failure. */
+export function exceededMetadataLimit(err: unknown): MetadataLimit | undefined {
+  for (let e: unknown = err; e instanceof Error; e = e.cause) {
+    const match = /NOT NULL constraint failed: (labels|annotations)\.(resource_guid|key)\b/.exec(e.message);
+    if (match) return { kind: match[1] as MetadataKind, of: match[2] === "key" ? "bytes" : "keys" };
+  }
+  return undefined;
 }

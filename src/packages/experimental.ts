@@ -6,15 +6,17 @@ import type { PackageType } from "../db/schema";
 import type { AppEnv } from "../env";
 import { currentUser, requireWrite } from "../http/auth";
 import { notFound, unprocessable } from "../http/errors";
-import { ccMessage, isBlank, stringMessages, unknownFieldsMessages } from "../http/messages";
+import { ccMessage, isBlank, lengthMessages, stringMessages, unknownFieldsMessages } from "../http/messages";
 import { jsonResponse } from "../http/respond";
 import { timestamp } from "../http/urls";
 import { readJsonObject } from "../http/validation";
 import { NO_METADATA } from "../metadata/messages";
 import { copyPackage } from "./copy";
+import { MAX_DOCKER_IMAGE_LENGTH } from "./messages";
 import { createPackageWhereAllowed, type PackageRow } from "./store";
 
-// CC 2015's PackageCreateMessage: unknown keys, type inclusion, url presence by type.
+// CC 2015's PackageCreateMessage: unknown keys, type inclusion, url presence by type; the url (today's
+// docker image) is bounded as the image is.
 const createMessage = ccMessage(
   (body) => [
     ...unknownFieldsMessages(body, ["type", "url", "app_guid"]),
@@ -22,6 +24,7 @@ const createMessage = ccMessage(
     ...(body.type === "bits" && !isBlank(body.url) ? ["Url must be blank when type is bits"] : []),
     ...(body.type === "docker" && isBlank(body.url) ? ["Url can not be blank when type is docker"] : []),
     ...(body.type === "docker" && !isBlank(body.url) ? stringMessages("url", body.url) : []),
+    ...(body.type === "docker" ? lengthMessages("url", body.url, { max: MAX_DOCKER_IMAGE_LENGTH }) : []),
   ],
   (body) => ({ type: body.type as PackageType, url: body.url as string | undefined }),
 );

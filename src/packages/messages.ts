@@ -5,6 +5,7 @@ import {
   ccMessage,
   isBlank,
   isNil,
+  lengthMessages,
   metadataMessages,
   metadataOf,
   nestedMessages,
@@ -18,12 +19,17 @@ import { isObject, type JsonObject } from "../http/validation";
 import type { Metadata } from "../metadata/store";
 
 const MAX_DOCKER_PASSWORD_LENGTH = 5000;
+// CC stores the username in a 255-character column and the image as text; the image is bounded here
+// (a registry host, a repository path and a tag or digest fit well within it) so D1 never sees a huge one.
+const MAX_DOCKER_USERNAME_LENGTH = 255;
+export const MAX_DOCKER_IMAGE_LENGTH = 4096;
 
 const textOrNull = (value: unknown) => (typeof value === "string" ? value : null);
 
 /** Docker credentials are optional strings; CC would store anything, this API refuses non-strings. */
 const credentialMessages = (fields: JsonObject) => [
   ...stringMessages("username", fields.username, true),
+  ...lengthMessages("username", fields.username, { max: MAX_DOCKER_USERNAME_LENGTH }),
   ...stringMessages("password", fields.password, true),
 ];
 
@@ -32,6 +38,7 @@ function dockerDataMessages(data: unknown): string[] {
   return nestedMessages("data", [
     ...stringMessages("image", fields.image),
     ...presenceMessages("image", fields.image, "required"),
+    ...lengthMessages("image", fields.image, { max: MAX_DOCKER_IMAGE_LENGTH }),
     ...credentialMessages(fields),
     ...unknownFieldsMessages(fields, ["image", "username", "password"]),
   ]);

@@ -11,7 +11,12 @@ import { jsonResponse } from "../http/respond";
 import { externalUrl } from "../http/urls";
 import { jsonBody, readJsonObject } from "../http/validation";
 import { acceptDelete } from "../jobs/accept";
-import { assertMetadataLimits, hasMetadataChanges, NO_METADATA } from "../metadata/messages";
+import {
+  assertMetadataLimits,
+  hasMetadataChanges,
+  metadataLimitError,
+  NO_METADATA,
+} from "../metadata/messages";
 import { copyPackage } from "./copy";
 import {
   appGuidOf,
@@ -132,7 +137,7 @@ export const packagesRouter = new Hono<AppEnv>()
     if (!credentials && !hasMetadataChanges(metadata)) {
       return jsonResponse(c, 200, presentPackage(access.package, externalUrl(c)));
     }
-    const updated = await updatePackage(
+    const result = await updatePackage(
       db,
       access.package.guid,
       {
@@ -141,8 +146,9 @@ export const packagesRouter = new Hono<AppEnv>()
       },
       metadata,
     );
-    if (!updated) throw packageNotFound();
-    return jsonResponse(c, 200, presentPackage(updated, externalUrl(c)));
+    if ("exceeded" in result) throw metadataLimitError(result.exceeded, metadata);
+    if (!result.updated) throw packageNotFound();
+    return jsonResponse(c, 200, presentPackage(result.updated, externalUrl(c)));
   })
   .delete("/v3/packages/:guid", requireWrite, async (c) => {
     const user = currentUser(c);

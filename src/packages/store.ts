@@ -16,7 +16,14 @@ import {
   spaces,
 } from "../db/schema";
 import type { User } from "../http/auth";
-import { type Metadata, metadataColumns, writeMetadataQueries } from "../metadata/store";
+import {
+  exceededMetadataLimit,
+  type Metadata,
+  type MetadataLimit,
+  metadataColumns,
+  metadataLimitGuards,
+  writeMetadataQueries,
+} from "../metadata/store";
 
 export type PackageRow = typeof packages.$inferSelect;
 export type PackageView = PackageRow & {
@@ -170,8 +177,9 @@ function packageViewQuery(db: Db, guid: string) {
  * where the caller may: the batch inserts the package through an INSERT … SELECT guarded by the access
  * rules (the caller writes to the app's space, its organization is active unless the caller is an
  * admin, and, when `lifecycles` is given, the app's lifecycle is one of them), writes the metadata
- * (which lands only with its package) and reads the package back. Only when nothing was created is
- * the app's access row read, to say why.
+ * (which lands only with its package), reads the package back and reads the app's access row. The
+ * batch is one transaction, so a refusal and the access row that says why see the same roles, even
+ * while a role of the caller is being created or deleted.
  */
 export async function createPackageWhereAllowed(
   db: Db,
@@ -220,33 +228,47 @@ export async function createPackageWhereAllowed(
         ),
       ) as unknown as SQLiteInsertSelectQueryBuilder<typeof packages>, // keys checked at run time by drizzle
   );
-  const [created] = await writeThenRead(
-    db,
-    [guardedInsert, ...writeMetadataQueries(db, packages, guid, metadata)],
+  const results: readonly unknown[] = await db.batch([
+    guardedInsert,
+    ...writeMetadataQueries(db, packages, guid, metadata),
     packageViewQuery(db, guid),
-  );
+    appAccessQuery(db, user, values.appGuid),
+  ]);
+  const [created] = results.at(-2) as PackageView[];
   if (created) return { created };
-  return { created: undefined, app: await appAccessQuery(db, user, values.appGuid).get() };
+  const [app] = results.at(-1) as AppAccess[];
+  return { created: undefined, app };
 }
 
 /**
- * Applies docker credentials and metadata changes and moves `updated_at`, in one batch; the package as
- * updated, or undefined when it was deleted meanwhile.
+ * Applies docker credentials and metadata changes and moves `updated_at`, in one batch that checks the
+ * metadata limits against the keys stored when it runs, before writing them: the package as updated,
+ * undefined when it was deleted meanwhile, or the limit the changes would pass (then nothing is written).
  */
 export async function updatePackage(
   db: Db,
   guid: string,
   credentials: Partial<Pick<PackageRow, "dockerUsername" | "dockerPassword">>,
   metadata: Metadata,
-): Promise<PackageView | undefined> {
+): Promise<{ updated: PackageView | undefined } | { exceeded: MetadataLimit }> {
   const update = db
     .update(packages)
     .set({ ...credentials, updatedAt: nowSeconds() })
     .where(eq(packages.guid, guid));
-  const [updated] = await writeThenRead(
-    db,
-    [update, ...writeMetadataQueries(db, packages, guid, metadata)],
-    packageViewQuery(db, guid),
-  );
-  return updated;
+  try {
+    const [updated] = await writeThenRead(
+      db,
+      [
+        update,
+        ...metadataLimitGuards(db, guid, metadata),
+        ...writeMetadataQueries(db, packages, guid, metadata),
+      ],
+      packageViewQuery(db, guid),
+    );
+    return { updated };
+  } catch (err) {
+    const exceeded = exceededMetadataLimit(err);
+    if (exceeded) return { exceeded };
+    throw err;
+  }
 }

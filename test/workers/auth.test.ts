@@ -5,6 +5,7 @@ import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { NOT_AUTHENTICATED } from "./support/errors";
 import { createWorld, grant, newUser, type World } from "./support/fixtures";
 import { call, callWithEnv, cfError } from "./support/http";
+import { packageCount } from "./support/packages";
 import { token } from "./support/tokens";
 
 const DOCKER = { type: "docker", url: "docker://cloudfoundry/runtime-ci" };
@@ -80,6 +81,41 @@ describe("bad tokens: 401 CF-InvalidAuthToken", () => {
     const reply = await create("bearer");
     expect(reply.status).toBe(401);
     expect(reply.json).toEqual(INVALID_TOKEN);
+  });
+});
+
+describe("tokens whose claims CC refuses or no header can carry: 401 before anything is written", () => {
+  const exp = () => Math.floor(Date.now() / 1000) + 600;
+  it.each<[string, () => Promise<string>]>([
+    ["exp as a float", () => token(developer, { claims: { exp: exp() + 0.5 } })],
+    ["exp as a string", () => token(developer, { claims: { exp: String(exp()) as unknown as number } })],
+    ["a user_id with CR LF", () => token(`${developer}\r\nSet-Cookie: x=1`)],
+    ["a user_id with LF", () => token(`${developer}\n`)],
+    ["a user_id with NUL", () => token(`${developer}\u0000`)],
+    ["a user_id with another control character", () => token(`${developer}\u0007`)],
+    ["a user_id with DEL", () => token(`${developer}\u007f`)],
+    ["a user_id with a tab", () => token(`${developer}\tx`)],
+    ["a user_id with surrounding spaces", () => token(` ${developer} `)],
+    [
+      "a client_id with CR, and no user_id",
+      () => token(developer, { claims: { user_id: undefined, client_id: `${developer}\r` } }),
+    ],
+  ])("%s", async (_case, makeToken) => {
+    const before = await packageCount(world.appGuid);
+    const reply = await create(`bearer ${await makeToken()}`);
+    expect(reply.status).toBe(401);
+    expect(reply.json).toEqual(INVALID_TOKEN);
+    expect(reply.headers.get("X-USER-GUID")).toBeNull();
+    expect(await packageCount(world.appGuid)).toBe(before);
+  });
+
+  it("a user_id of non-ASCII text, or with spaces inside it, is still a user", async () => {
+    for (const user of [newUser("ünïcode"), newUser("with space")]) {
+      await grant(user, "space_developer", world);
+      const reply = await create(`bearer ${await token(user)}`);
+      expect(reply.status).toBe(201);
+      expect(reply.headers.get("X-USER-GUID")).toBe(user);
+    }
   });
 });
 

@@ -1,0 +1,313 @@
+// Hostile input: every string this API stores is bounded before D1 sees it (CC's message where CC has a
+// limit, ours in CC's words where it has none), and a body too large to be a message is refused whole.
+// Nothing here may answer 500 or leave a row behind.
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import { developerWorld } from "./support/callers";
+import { unprocessableBody } from "./support/errors";
+import { createWorld } from "./support/fixtures";
+import { call, cfError } from "./support/http";
+import { packageCount, relationships } from "./support/packages";
+import { adminToken } from "./support/tokens";
+
+const MiB = 1024 * 1024;
+const TOO_LARGE = cfError(
+  1001,
+  "CF-MessageParseError",
+  "Request invalid due to parse error: request body is larger than 1048576 bytes",
+);
+
+async function count(sql: string, ...binds: string[]): Promise<number> {
+  const row = await env.DB.prepare(sql)
+    .bind(...binds)
+    .first();
+  return Number(row?.n);
+}
+
+describe("a body over 1 MiB", () => {
+  it.each([
+    [
+      "a docker image",
+      (appGuid: string) => ({
+        type: "docker",
+        data: { image: "a".repeat(3 * MiB) },
+        relationships: relationships(appGuid),
+      }),
+    ],
+    [
+      "a docker username",
+      (appGuid: string) => ({
+        type: "docker",
+        data: { image: "i", username: "u".repeat(3 * MiB) },
+        relationships: relationships(appGuid),
+      }),
+    ],
+    [
+      "an annotation value",
+      (appGuid: string) => ({
+        type: "docker",
+        data: { image: "i" },
+        relationships: relationships(appGuid),
+        metadata: { annotations: { a: "v".repeat(3 * MiB) } },
+      }),
+    ],
+  ])("is 400 before anything is read or written: %s of 3 MiB", async (_name, body) => {
+    const { world, bearer } = await developerWorld({ lifecycle: "docker" });
+    const reply = await call("POST", "/v3/packages", { token: bearer, body: body(world.appGuid) });
+    expect(reply.status).toBe(400);
+    expect(reply.json).toEqual(TOO_LARGE);
+    expect(await packageCount(world.appGuid)).toBe(0);
+  });
+
+  it("is 400 on every JSON route, the 2015 url, an app, space or organization name and a role username", async () => {
+    const world = await createWorld({ lifecycle: "docker" });
+    const admin = await adminToken();
+    const huge = "n".repeat(3 * MiB);
+    const replies = await Promise.all([
+      call("POST", `/v3/apps/${world.appGuid}/packages`, {
+        token: admin,
+        body: { type: "docker", url: huge },
+      }),
+      call("POST", "/v3/apps", {
+        token: admin,
+        body: { name: huge, relationships: { space: { data: { guid: world.spaceGuid } } } },
+      }),
+      call("POST", "/v3/spaces", {
+        token: admin,
+        body: { name: huge, relationships: { organization: { data: { guid: world.orgGuid } } } },
+      }),
+      call("POST", "/v3/organizations", { token: admin, body: { name: huge } }),
+      call("POST", "/v3/roles", {
+        token: admin,
+        body: {
+          type: "organization_user",
+          relationships: {
+            user: { data: { username: huge } },
+            organization: { data: { guid: world.orgGuid } },
+          },
+        },
+      }),
+      call("POST", "/v3/resource_matches", { token: admin, body: { resources: [], padding: huge } }),
+    ]);
+    for (const reply of replies) {
+      expect(reply.status).toBe(400);
+      expect(reply.json).toEqual(TOO_LARGE);
+    }
+    expect(await packageCount(world.appGuid)).toBe(0);
+    expect(await count("SELECT COUNT(*) AS n FROM apps WHERE space_guid = ?", world.spaceGuid)).toBe(1);
+    expect(await count("SELECT COUNT(*) AS n FROM spaces WHERE organization_guid = ?", world.orgGuid)).toBe(
+      1,
+    );
+  });
+
+  it("is refused as it streams, whatever Content-Length says", async () => {
+    const { world, bearer } = await developerWorld();
+    const reply = await call("POST", "/v3/packages", {
+      token: bearer,
+      rawBody: JSON.stringify({
+        type: "bits",
+        relationships: relationships(world.appGuid),
+        pad: "x".repeat(MiB),
+      }),
+    });
+    expect(reply.status).toBe(400);
+    expect(reply.json).toEqual(TOO_LARGE);
+  });
+
+  it("leaves a body of exactly 1 MiB to the message's own checks", async () => {
+    const { world, bearer } = await developerWorld();
+    const body = { type: "bits", relationships: relationships(world.appGuid), x: "" };
+    body.x = "x".repeat(MiB - JSON.stringify(body).length);
+    expect(JSON.stringify(body).length).toBe(MiB);
+    const reply = await call("POST", "/v3/packages", { token: bearer, body });
+    expect(reply.status).toBe(422);
+    expect(reply.json).toEqual(unprocessableBody("Unknown field(s): 'x'"));
+  });
+});
+
+describe("string fields over their limits", () => {
+  it("app name: CC's 255", async () => {
+    const world = await createWorld();
+    const admin = await adminToken();
+    const create = (name: string) =>
+      call("POST", "/v3/apps", {
+        token: admin,
+        body: { name, relationships: { space: { data: { guid: world.spaceGuid } } } },
+      });
+    const refused = await create("a".repeat(256));
+    expect(refused.status).toBe(422);
+    expect(refused.json).toEqual(unprocessableBody("Name is too long (maximum is 255 characters)"));
+    // Characters, not UTF-16 units: 255 emoji are 510 units and still fit.
+    expect((await create("😀".repeat(255))).status).toBe(201);
+  });
+
+  it("space and organization names: CC's 255", async () => {
+    const world = await createWorld();
+    const admin = await adminToken();
+    const space = await call("POST", "/v3/spaces", {
+      token: admin,
+      body: { name: "s".repeat(256), relationships: { organization: { data: { guid: world.orgGuid } } } },
+    });
+    expect(space.status).toBe(422);
+    expect(space.json).toEqual(unprocessableBody("Name is too long (maximum is 255 characters)"));
+    const organization = await call("POST", "/v3/organizations", {
+      token: admin,
+      body: { name: "o".repeat(256) },
+    });
+    expect(organization.status).toBe(422);
+    expect(organization.json).toEqual(unprocessableBody("Name is too long (maximum is 255 characters)"));
+  });
+
+  it("docker image 4096 and username 255 on create, username 255 on update", async () => {
+    const { world, bearer } = await developerWorld({ lifecycle: "docker" });
+    const create = (data: Record<string, string>) =>
+      call("POST", "/v3/packages", {
+        token: bearer,
+        body: { type: "docker", data, relationships: relationships(world.appGuid) },
+      });
+    const refused = await create({ image: "i".repeat(4097), username: "u".repeat(256) });
+    expect(refused.status).toBe(422);
+    expect(refused.json).toEqual(
+      unprocessableBody(
+        "Data Image is too long (maximum is 4096 characters), Data Username is too long (maximum is 255 characters)",
+      ),
+    );
+    expect(await packageCount(world.appGuid)).toBe(0);
+
+    const created = await create({ image: "i".repeat(4096), username: "u".repeat(255) });
+    expect(created.status).toBe(201);
+    expect(created.json.data.image).toBe("i".repeat(4096));
+    const patched = await call("PATCH", `/v3/packages/${created.json.guid}`, {
+      token: bearer,
+      body: { username: "v".repeat(256) },
+    });
+    expect(patched.status).toBe(422);
+    expect(patched.json).toEqual(unprocessableBody("Username is too long (maximum is 255 characters)"));
+    const row = await env.DB.prepare("SELECT docker_username FROM packages WHERE guid = ?")
+      .bind(created.json.guid)
+      .first();
+    expect(row?.docker_username).toBe("u".repeat(255));
+  });
+
+  it("the 2015 create's url is bounded as the image is", async () => {
+    const { world, bearer } = await developerWorld({ lifecycle: "docker" });
+    const reply = await call("POST", `/v3/apps/${world.appGuid}/packages`, {
+      token: bearer,
+      body: { type: "docker", url: "u".repeat(4097) },
+    });
+    expect(reply.status).toBe(422);
+    expect(reply.json).toEqual(unprocessableBody("Url is too long (maximum is 4096 characters)"));
+    expect(await packageCount(world.appGuid)).toBe(0);
+  });
+
+  it("annotation values: CC's 5000; an over-long annotation key is refused even with a blank value", async () => {
+    const { world, bearer } = await developerWorld();
+    const create = (annotations: Record<string, string | null>) =>
+      call("POST", "/v3/packages", {
+        token: bearer,
+        body: { type: "bits", relationships: relationships(world.appGuid), metadata: { annotations } },
+      });
+    const value = await create({ a: "v".repeat(5001) });
+    expect(value.status).toBe(422);
+    expect(value.json).toEqual(
+      unprocessableBody("Metadata annotation value error: 'vvvvvvvv...' is greater than 5000 characters"),
+    );
+    const longKey = "k".repeat(318);
+    for (const blank of ["", null]) {
+      const key = await create({ [longKey]: blank });
+      expect(key.status).toBe(422);
+      expect(key.json).toEqual(
+        unprocessableBody("Metadata annotation key error: 'kkkkkkkk...' is greater than 63 characters"),
+      );
+    }
+    // A blank value under an invalid key that a valid one could be as long as is still CC's no-op.
+    expect((await create({ "k!": "" })).status).toBe(201);
+    expect(await packageCount(world.appGuid)).toBe(1);
+  });
+
+  it("a role's user guid: CC's 200", async () => {
+    const world = await createWorld();
+    const reply = await call("POST", "/v3/roles", {
+      token: await adminToken(),
+      body: {
+        type: "organization_user",
+        relationships: {
+          user: { data: { guid: "g".repeat(201) } },
+          organization: { data: { guid: world.orgGuid } },
+        },
+      },
+    });
+    expect(reply.status).toBe(422);
+    expect(reply.json).toEqual(
+      unprocessableBody("Relationships User guid must be between 1 and 200 characters"),
+    );
+  });
+});
+
+describe("annotations too large to read back", () => {
+  const big = (prefix: string, count: number, char: string) =>
+    Object.fromEntries(Array.from({ length: count }, (_, i) => [`${prefix}-${i}`, char.repeat(5000)]));
+
+  it("200 annotations of 5,000 ASCII characters, CC's most, are stored and shown", async () => {
+    const { world, bearer } = await developerWorld();
+    const annotations = big("a", 200, "x");
+    const created = await call("POST", "/v3/packages", {
+      token: bearer,
+      body: { type: "bits", relationships: relationships(world.appGuid), metadata: { annotations } },
+    });
+    expect(created.status).toBe(201);
+    const shown = await call("GET", `/v3/packages/${created.json.guid}`, { token: bearer });
+    expect(shown.status).toBe(200);
+    expect(shown.json.metadata.annotations).toEqual(annotations);
+  });
+
+  it("PATCHes that would take them past 1,500,000 bytes are 422 and write nothing (D1 could not read them)", async () => {
+    const { world, bearer } = await developerWorld();
+    const created = await call("POST", "/v3/packages", {
+      token: bearer,
+      body: { type: "bits", relationships: relationships(world.appGuid) },
+    });
+    const guid = created.json.guid;
+    const patch = (annotations: Record<string, string | null>) =>
+      call("PATCH", `/v3/packages/${guid}`, { token: bearer, body: { metadata: { annotations } } });
+    // 45 annotations of 5,000 four-byte characters: about 900,000 bytes each time.
+    const first = big("first", 45, "😀");
+    expect((await patch(first)).status).toBe(200);
+
+    const refused = await patch(big("second", 45, "😀"));
+    expect(refused.status).toBe(422);
+    expect(refused.json).toEqual(
+      unprocessableBody("Failed to add 45 annotations because it would exceed maximum size of 1500000 bytes"),
+    );
+    const shown = await call("GET", `/v3/packages/${guid}`, { token: bearer });
+    expect(shown.status).toBe(200);
+    expect(shown.json.metadata.annotations).toEqual(first);
+
+    // Changes that grow nothing pass: replacing annotations by smaller ones, and deleting them.
+    const replaced = await patch({ "first-0": "small", "first-1": null });
+    expect(replaced.status).toBe(200);
+    expect(Object.keys(replaced.json.metadata.annotations)).toHaveLength(44);
+    expect(replaced.json.metadata.annotations["first-0"]).toBe("small");
+  });
+});
+
+describe("a body of tens of thousands of metadata deletions", () => {
+  it("deletes the keys it names that exist, in one statement a kind, and leaves the rest", async () => {
+    const { world, bearer } = await developerWorld();
+    const created = await call("POST", "/v3/packages", {
+      token: bearer,
+      body: {
+        type: "bits",
+        relationships: relationships(world.appGuid),
+        metadata: { labels: { keep: "1", k7: "2" }, annotations: { keep: "1", k29999: "2" } },
+      },
+    });
+    const deletions = Object.fromEntries(Array.from({ length: 30_000 }, (_, i) => [`k${i}`, null]));
+    const reply = await call("PATCH", `/v3/packages/${created.json.guid}`, {
+      token: bearer,
+      body: { metadata: { labels: deletions, annotations: deletions } },
+    });
+    expect(reply.status).toBe(200);
+    expect(reply.json.metadata).toEqual({ labels: { keep: "1" }, annotations: { keep: "1" } });
+  });
+});
