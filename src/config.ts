@@ -26,6 +26,9 @@ const configSchema = z.object({
   PACKAGE_STUCK_TIMEOUT_SECONDS: positiveInt(900),
   DOWNLOAD_URL_TTL_SECONDS: positiveInt(300),
   RESOURCE_MIN_SIZE: positiveInt(65_536),
+  MAX_UNZIPPED_PACKAGE_SIZE: positiveInt(1_073_741_824),
+  MAX_PACKAGE_ENTRIES: positiveInt(100_000),
+  RESOURCE_MAX_SIZE: positiveInt(536_870_912),
 });
 
 export interface Config {
@@ -43,6 +46,9 @@ export interface Config {
   packageStuckTimeoutSeconds: number;
   downloadUrlTtlSeconds: number;
   resourceMinSize: number;
+  maxUnzippedPackageSize: number;
+  maxPackageEntries: number;
+  resourceMaxSize: number;
 }
 
 const cache = new WeakMap<Bindings, Config>();
@@ -72,6 +78,9 @@ export function readConfig(env: Bindings): Config {
     packageStuckTimeoutSeconds: vars.PACKAGE_STUCK_TIMEOUT_SECONDS,
     downloadUrlTtlSeconds: vars.DOWNLOAD_URL_TTL_SECONDS,
     resourceMinSize: vars.RESOURCE_MIN_SIZE,
+    maxUnzippedPackageSize: vars.MAX_UNZIPPED_PACKAGE_SIZE,
+    maxPackageEntries: vars.MAX_PACKAGE_ENTRIES,
+    resourceMaxSize: vars.RESOURCE_MAX_SIZE,
   };
   cache.set(env, config);
   return config;

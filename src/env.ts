@@ -21,6 +21,9 @@ export interface Bindings {
   PACKAGE_STUCK_TIMEOUT_SECONDS?: string;
   DOWNLOAD_URL_TTL_SECONDS?: string;
   RESOURCE_MIN_SIZE?: string;
+  MAX_UNZIPPED_PACKAGE_SIZE?: string;
+  MAX_PACKAGE_ENTRIES?: string;
+  RESOURCE_MAX_SIZE?: string;
 }
 
 export interface Variables {

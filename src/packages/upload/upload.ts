@@ -23,7 +23,7 @@ import { MalformedMultipart, multipartBoundary } from "./multipart";
 import { type CacheableFile, cacheableFiles, MAX_CACHED_FILES_PER_UPLOAD } from "./resource-cache";
 import { claimUpload, failUpload, finishUpload, releaseUpload } from "./store";
 import { InvalidZip, readCentralDirectory } from "./zip-read";
-import { type ScannedEntry, ZipScanner } from "./zip-scan";
+import { type ScannedZip, ZipScanner } from "./zip-scan";
 
 export interface UploadRequest {
   env: Bindings;
@@ -87,7 +87,7 @@ export interface UploadedPackage {
 class PackageUpload {
   private claimed: PackageAccess | undefined;
   private stored: StoredBlob | undefined;
-  private scanned: ReadonlyMap<number, ScannedEntry> = new Map();
+  private scanned: ScannedZip = new Map();
   private readonly key: string;
 
   constructor(private readonly request: UploadRequest) {
@@ -113,11 +113,18 @@ class PackageUpload {
     // Resources sent before the bits are checked before a byte of the bits is stored.
     fingerprintsOf(resources);
     const writer = new BlobWriter(this.request.env.BITS, this.key);
-    const scanner = new ZipScanner(this.request.config.resourceMinSize, MAX_CACHED_FILES_PER_UPLOAD);
+    const { config } = this.request;
+    const scanner = new ZipScanner({
+      maxUnzippedSize: config.maxUnzippedPackageSize,
+      maxEntries: config.maxPackageEntries,
+      minCachedSize: config.resourceMinSize,
+      maxCachedSize: config.resourceMaxSize,
+      maxDigests: MAX_CACHED_FILES_PER_UPLOAD,
+    });
     try {
       for await (const chunk of bits) await Promise.all([writer.write(chunk), scanner.write(chunk)]);
       this.stored = await writer.close();
-      this.scanned = scanner.entries();
+      this.scanned = scanner.scanned();
     } catch (err) {
       await writer.abort();
       throw err;
@@ -140,10 +147,10 @@ class PackageUpload {
     const directory = this.stored
       ? await readCentralDirectory(env.BITS, this.key, this.stored.size)
       : undefined;
+    const cacheable = directory ? cacheableFiles(directory, this.scanned, config.maxUnzippedPackageSize) : [];
     const blob = fingerprints.length
-      ? await assemblePackage(env.BITS, this.key, directory, fingerprints)
+      ? await assemblePackage(env.BITS, this.key, directory, fingerprints, config)
       : this.stored!;
-    const cacheable = directory ? cacheableFiles(directory, this.scanned, config.resourceMinSize) : [];
     const { ready, expired } = await finishUpload(db, claimed.package, blob, config.maxValidPackagesStored);
     if (!ready) throw new CfError("AppBitsUploadInvalid", uploadTimedOut(config.packageStuckTimeoutSeconds));
     this.claimed = undefined;
