@@ -65,6 +65,7 @@ export const packageTooLarge = (max: number) =>
 export const tooManyEntries = (max: number) =>
   new CfError("AppPackageInvalid", `Package may not contain more than ${max} files`);
 
+const decoder = new TextDecoder();
 const yieldToEventLoop = () => new Promise((resolve) => setTimeout(resolve, 0));
 
 /** Bytes received but not yet consumed: the chunks as they came, read across their boundaries. */
@@ -218,7 +219,7 @@ export class ZipScanner {
       headerOffset: this.offset,
       dataOffset: this.offset + headerSize,
       method,
-      name: new TextDecoder().decode(name),
+      name: decoder.decode(name),
       nameCrc: crc32(name),
       remaining: flags & FLAG_DESCRIPTOR ? undefined : sizes.compressed,
       descriptorSize: sizes.zip64 ? ZIP64_DESCRIPTOR_SIZE : DESCRIPTOR_SIZE,
@@ -371,7 +372,7 @@ export class ZipScanner {
       content = {
         ...read,
         sha1: cached ? read.sha1 : undefined,
-        linkInside: read.size <= LINK_MAX && linkStaysInside(entry.name, new TextDecoder().decode(first)),
+        linkInside: read.size <= LINK_MAX && linkStaysInside(entry.name, decoder.decode(first)),
       };
     }
     this.seen.set(entry.headerOffset, {
