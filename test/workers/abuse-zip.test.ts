@@ -21,6 +21,7 @@ import {
   buildZip,
   bytes,
   deflate,
+  digest,
   multipartBody,
   randomBytes,
   readZip,
@@ -232,14 +233,14 @@ describe("every entry checked, as the central directory lists them", () => {
   );
 
   it(
-    "writes zip64 end records when cached resources take a package to 65,535 entries",
+    "writes zip64 end records when cached resources take a package past 65,535 entries",
     async () => {
       const { developer, newPackage } = await bitsWorld();
       const guid = await newPackage();
       const cached = randomBytes(70_000);
       const sha1 = await cacheResource(cached);
       const files = Array.from({ length: 65_534 }, (_, i) => ({ name: `f/${i}`, data: "" }));
-      const resources = [{ fn: "lib/cached.bin", sha1, size: cached.length }];
+      const resources = ["lib/a.bin", "lib/b.bin"].map((fn) => ({ fn, sha1, size: cached.length }));
 
       const reply = await upload(guid, developer, [
         { name: "resources", data: JSON.stringify(resources) },
@@ -247,9 +248,17 @@ describe("every entry checked, as the central directory lists them", () => {
       ]);
 
       expect(reply.status).toBe(200);
-      const stored = await readZip((await storedBits(guid))!);
-      expect(stored.length).toBe(65_535);
-      expect(stored[65_534]).toEqual({ name: "lib/cached.bin", mode: 0o100744, data: cached });
+      const bits = (await storedBits(guid))!;
+      // The zip64 end locator sits right before the end record, whose count is saturated.
+      const view = new DataView(bits.buffer, bits.byteOffset, bits.byteLength);
+      expect(view.getUint32(bits.length - 42, true)).toBe(0x07064b50);
+      expect(view.getUint16(bits.length - 12, true)).toBe(0xffff);
+      const stored = await readZip(bits);
+      expect(stored.length).toBe(65_536);
+      expect(stored.slice(65_534)).toEqual([
+        { name: "lib/a.bin", mode: 0o100744, data: cached },
+        { name: "lib/b.bin", mode: 0o100744, data: cached },
+      ]);
     },
     HEAVY,
   );
@@ -381,6 +390,27 @@ describe("resources: the cached files count into the package", () => {
     const detail = `resource 'lib/x.bin' (sha1 ${sha1}) is not in the resource cache`;
     expect(reply.json).toEqual(uploadInvalid(detail));
     await expectRefused(guid, developer, `The app upload is invalid: ${detail}`, cacheBefore);
+  });
+});
+
+describe("the resource cache takes files up to RESOURCE_MAX_SIZE", () => {
+  it("caches a file at the maximum and skips one above it, the upload READY either way", async () => {
+    const { developer, newPackage } = await bitsWorld();
+    const guid = await newPackage();
+    const atMax = randomBytes(70_000);
+    const above = randomBytes(70_001);
+    const zip = await buildZip([
+      { name: "at-max.bin", data: atMax },
+      { name: "above.bin", data: above, deflate: true, descriptor: true },
+    ]);
+    const before = await bucketKeys("resources/");
+
+    const reply = await upload(guid, developer, [await bitsField(zip)], { RESOURCE_MAX_SIZE: "70000" });
+
+    expect(reply.status).toBe(200);
+    expect(reply.json.state).toBe("READY");
+    const added = (await bucketKeys("resources/")).filter((key) => !before.includes(key));
+    expect(added).toEqual([`resources/${await digest("SHA-1", atMax)}`]);
   });
 });
 
