@@ -122,7 +122,11 @@ class PackageUpload {
       maxDigests: MAX_CACHED_FILES_PER_UPLOAD,
     });
     try {
-      for await (const chunk of bits) await Promise.all([writer.write(chunk), scanner.write(chunk)]);
+      for await (const chunk of bits) {
+        // Both are done with the chunk before either's failure aborts the writer (the scanner refuses bombs).
+        const done = await Promise.allSettled([writer.write(chunk), scanner.write(chunk)]);
+        for (const result of done) if (result.status === "rejected") throw result.reason;
+      }
       this.stored = await writer.close();
       this.scanned = scanner.scanned();
     } catch (err) {
