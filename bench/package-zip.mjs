@@ -3,7 +3,7 @@
 // its content), wrapped in the multipart form the cf CLI sends (`resources`, then `bits`).
 import { randomBytes } from "node:crypto";
 import { writeFileSync } from "node:fs";
-import { crc32 } from "node:zlib";
+import { crc32, createDeflateRaw } from "node:zlib";
 
 const MODE = 0o100644;
 const DOS_TIME = 0;
@@ -116,4 +116,71 @@ export function writeUploadFiles(totalBytes, zipFile, formFile) {
     formBytes: form.length,
     contentType: `multipart/form-data; boundary=${boundary}`,
   };
+}
+
+/**
+ * A zip bomb beside the upload: `unzippedBytes` of zeros deflated (~1,000:1) into one entry with honest
+ * sizes and CRC, in the same form as the upload, written to `formFile`.
+ * @param {number} unzippedBytes
+ * @param {string} formFile
+ */
+export async function writeBombForm(unzippedBytes, formFile) {
+  const piece = Buffer.alloc(1024 * 1024);
+  const deflater = createDeflateRaw({ level: 9 });
+  /** @type {Buffer[]} */
+  const packedParts = [];
+  deflater.on("data", (/** @type {Buffer} */ chunk) => packedParts.push(chunk));
+  const done = new Promise((resolve) => deflater.on("end", resolve));
+  let crc = 0;
+  for (let written = 0; written < unzippedBytes; written += piece.length) {
+    crc = crc32(piece, crc);
+    if (!deflater.write(piece)) await new Promise((resolve) => deflater.once("drain", resolve));
+  }
+  deflater.end();
+  await done;
+  const packed = Buffer.concat(packedParts);
+  const name = Buffer.from("zeros.bin");
+  const sizes = (/** @type {DataView} */ v, /** @type {number} */ at) => {
+    v.setUint32(at, crc, true);
+    v.setUint32(at + 4, packed.length, true);
+    v.setUint32(at + 8, unzippedBytes, true);
+  };
+  const local = record(30, (v) => {
+    v.setUint32(0, 0x04034b50, true);
+    v.setUint16(4, 20, true);
+    v.setUint16(8, 8, true);
+    sizes(v, 14);
+    v.setUint16(26, name.length, true);
+  });
+  const central = record(46, (v) => {
+    v.setUint32(0, 0x02014b50, true);
+    v.setUint16(4, (3 << 8) | 20, true);
+    v.setUint16(6, 20, true);
+    v.setUint16(10, 8, true);
+    sizes(v, 16);
+    v.setUint16(28, name.length, true);
+    v.setUint32(38, MODE * 0x10000, true);
+  });
+  const offset = local.length + name.length + packed.length;
+  const end = record(22, (v) => {
+    v.setUint32(0, 0x06054b50, true);
+    v.setUint16(8, 1, true);
+    v.setUint16(10, 1, true);
+    v.setUint32(12, central.length + name.length, true);
+    v.setUint32(16, offset, true);
+  });
+  const zip = Buffer.concat([local, name, packed, central, name, end]);
+  const boundary = `bench-${randomBytes(12).toString("hex")}`;
+  writeFileSync(
+    formFile,
+    Buffer.concat([
+      Buffer.from(
+        `--${boundary}\r\nContent-Disposition: form-data; name="bits"; filename="package.zip"\r\n` +
+          "Content-Type: application/zip\r\n\r\n",
+      ),
+      zip,
+      Buffer.from(`\r\n--${boundary}--\r\n`),
+    ]),
+  );
+  return { zipBytes: zip.length, contentType: `multipart/form-data; boundary=${boundary}` };
 }

@@ -8,9 +8,9 @@ import { cpus, loadavg, release, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
 import { SignJWT } from "jose";
 import { measure, measureInterleaved, send, stopLoads } from "./measure.mjs";
-import { writeUploadFiles } from "./package-zip.mjs";
+import { writeBombForm, writeUploadFiles } from "./package-zip.mjs";
 import { checkTargets, table, targetTable } from "./report.mjs";
-import { downloadScenarios, rateScenarios, uploadScenarios } from "./scenarios.mjs";
+import { bombScenario, downloadScenarios, rateScenarios, uploadScenarios } from "./scenarios.mjs";
 import { seedWorld } from "./seed.mjs";
 import { applyMigrations, buildWorker, bundleSize, startServer } from "./server.mjs";
 
@@ -123,6 +123,11 @@ async function measureAll(origin, db, inputs) {
   const [first = ""] = inputs.uploadGuids;
   const ready = uploaded && (await waitReady(db, first));
   const signedPath = ready ? await signedDownloadPath(origin, first, inputs.tokens.writer) : undefined;
+  if (inputs.bomb)
+    await run({
+      ...bombScenario(PLAN, inputs.bomb, inputs.tokens.writer),
+      sampleMemoryOf: inputs.workerdPid,
+    });
   for (const scenario of downloadScenarios(PLAN, signedPath)) {
     if (scenario.id !== "download-follow" || signedPath) await run(scenario);
     else {
@@ -188,8 +193,12 @@ async function main() {
     const world = await seedWorld(db, {
       smallCount: SMALL_COUNT,
       largeCount: PLAN.largeCount,
-      uploadTargets: PLAN.transfers,
+      uploadTargets: PLAN.transfers * 2,
     });
+    const bombGuids = world.uploadGuids.splice(PLAN.transfers);
+    // Just past the default MAX_UNZIPPED_PACKAGE_SIZE (1 GiB).
+    const bombBytes = 1024 ** 3 + 64 * 1024 ** 2;
+    const bomb = await writeBombForm(bombBytes, join(workDir, "bomb.form"));
     const seedSeconds = (Date.now() - seedStarted) / 1000;
     const tokens = {
       small: await token(world.users.small),
@@ -209,6 +218,7 @@ async function main() {
       form: { file: join(workDir, "upload.form"), contentType: upload.contentType },
       zipFile: join(workDir, "package.zip"),
       workerdPid: server.workerdPid,
+      bomb: { ...bomb, file: join(workDir, "bomb.form"), guids: bombGuids, unzippedBytes: bombBytes },
     });
 
     const bundle = { ...minified, gzipKiB: minified.wranglerGzipKiB ?? minified.gzip9Bytes / 1024 };
@@ -229,7 +239,7 @@ async function main() {
         uncommittedChanges: git(["status", "--porcelain"]) !== "",
       },
       plan: { ...PLAN, smallCount: SMALL_COUNT, packageBytes: upload.zipBytes, packageFiles: upload.files },
-      seed: { packages: SMALL_COUNT + PLAN.largeCount + PLAN.transfers, seconds: seedSeconds },
+      seed: { packages: SMALL_COUNT + PLAN.largeCount + PLAN.transfers * 2, seconds: seedSeconds },
       bundle,
       figures,
       targets,

@@ -26,6 +26,7 @@
  *   form: { file: string, contentType: string },
  *   zipFile: string,
  *   workerdPid: number,
+ *   bomb?: { file: string, contentType: string, guids: string[], unzippedBytes: number },
  * }} Inputs
  */
 
@@ -194,6 +195,35 @@ export function uploadScenarios(plan, inputs) {
       },
     },
   ];
+}
+
+/**
+ * A zip bomb just past MAX_UNZIPPED_PACKAGE_SIZE (~1 MiB on the wire): refused once its inflated content
+ * passes the maximum, its latency the CPU of inflating up to the cap, workerd's memory sampled to set
+ * beside the upload's.
+ * @param {Plan} plan
+ * @param {NonNullable<Inputs["bomb"]>} bomb
+ * @param {string} token
+ * @returns {Scenario}
+ */
+export function bombScenario(plan, bomb, token) {
+  return {
+    id: "upload-bomb",
+    label: `POST /v3/packages/:guid/upload (zip bomb, ${bomb.unzippedBytes / 1024 ** 2} MiB of zeros)`,
+    transfer: true,
+    expect: 400,
+    load: {
+      connections: 1,
+      seconds: 300,
+      warmupSeconds: 0,
+      maxRequests: plan.transfers,
+      timeoutSeconds: 120,
+      method: "POST",
+      headers: { ...bearer(token), "Content-Type": bomb.contentType },
+      bodyFile: bomb.file,
+      paths: bomb.guids.map((guid) => `/v3/packages/${guid}/upload`),
+    },
+  };
 }
 
 /**

@@ -29,6 +29,9 @@ const configSchema = z.object({
   RESOURCE_CACHE_MAX_AGE_DAYS: positiveInt(30),
   RESOURCE_CACHE_MAX_SIZE: positiveInt(5 * 1024 ** 3),
   RESOURCE_CACHE_FILL_SUBREQUESTS: positiveInt(20),
+  MAX_UNZIPPED_PACKAGE_SIZE: positiveInt(1_073_741_824),
+  MAX_PACKAGE_ENTRIES: positiveInt(100_000),
+  RESOURCE_MAX_SIZE: positiveInt(536_870_912),
 });
 
 export interface Config {
@@ -49,6 +52,9 @@ export interface Config {
   resourceCacheMaxAgeDays: number;
   resourceCacheMaxSize: number;
   resourceCacheFillSubrequests: number;
+  maxUnzippedPackageSize: number;
+  maxPackageEntries: number;
+  resourceMaxSize: number;
 }
 
 const cache = new WeakMap<Bindings, Config>();
@@ -81,6 +87,9 @@ export function readConfig(env: Bindings): Config {
     resourceCacheMaxAgeDays: vars.RESOURCE_CACHE_MAX_AGE_DAYS,
     resourceCacheMaxSize: vars.RESOURCE_CACHE_MAX_SIZE,
     resourceCacheFillSubrequests: vars.RESOURCE_CACHE_FILL_SUBREQUESTS,
+    maxUnzippedPackageSize: vars.MAX_UNZIPPED_PACKAGE_SIZE,
+    maxPackageEntries: vars.MAX_PACKAGE_ENTRIES,
+    resourceMaxSize: vars.RESOURCE_MAX_SIZE,
   };
   cache.set(env, config);
   return config;

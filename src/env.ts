@@ -24,6 +24,9 @@ export interface Bindings {
   RESOURCE_CACHE_MAX_AGE_DAYS?: string;
   RESOURCE_CACHE_MAX_SIZE?: string;
   RESOURCE_CACHE_FILL_SUBREQUESTS?: string;
+  MAX_UNZIPPED_PACKAGE_SIZE?: string;
+  MAX_PACKAGE_ENTRIES?: string;
+  RESOURCE_MAX_SIZE?: string;
 }
 
 export interface Variables {

@@ -1,6 +1,7 @@
 // Checksums computed while bytes stream past, never over a buffered whole: CF's sha1 and sha256 of a
 // package (crypto.DigestStream hashes without keeping the data), zip's CRC-32 of each entry, and what
 // the resource cache keys and checks a zip entry's content by.
+import { createHash, type Hash } from "node:crypto";
 import { crc32 } from "node:zlib";
 
 export const hex = (buffer: ArrayBuffer) =>
@@ -37,61 +38,46 @@ export class Crc32 {
 }
 
 export interface EntryContent {
-  sha1: string;
   crc32: number;
   size: number;
+  /** sha1 of the content, when it was asked for and the content stayed within the size it was asked for. */
+  sha1: string | undefined;
 }
 
-/** sha1, CRC-32 and size of an entry's content, fed its stored (possibly deflated) bytes. */
+// The longest symlink target kept (Linux PATH_MAX): a longer entry cannot be a link that resolves.
+export const LINK_MAX = 4096;
+
+/**
+ * CRC-32, size and (optionally) sha1 of an entry's content, fed synchronously as it is inflated; holds
+ * nothing of the content but its first LINK_MAX bytes, in `head` (the caller's, reused entry after entry).
+ */
 export class ContentDigest {
-  private readonly sha1 = new crypto.DigestStream("SHA-1");
-  private readonly hashed = this.sha1.getWriter();
-  private readonly crc = new Crc32();
+  private crc = 0;
   private size = 0;
-  private readonly inflate:
-    | { input: WritableStreamDefaultWriter<Uint8Array>; drained: Promise<void> }
-    | undefined;
-  private failed = false;
+  private sha1: Hash | undefined;
 
-  constructor(deflated: boolean) {
-    if (!deflated) return;
-    const inflate = new DecompressionStream("deflate-raw");
-    const drained = this.drain(inflate.readable);
-    // Seen in finish(); until then a failure must not count as unhandled.
-    drained.catch(() => undefined);
-    this.inflate = { input: inflate.writable.getWriter(), drained };
+  /** sha1 is computed while the content stays within `sha1MaxSize` bytes (none when undefined). */
+  constructor(
+    private readonly sha1MaxSize: number | undefined,
+    private readonly head: Uint8Array,
+  ) {
+    if (sha1MaxSize !== undefined) this.sha1 = createHash("sha1");
   }
 
-  private async drain(content: ReadableStream<Uint8Array>): Promise<void> {
-    for await (const chunk of content) await this.hash(chunk);
-  }
-
-  private async hash(chunk: Uint8Array): Promise<void> {
-    this.crc.update(chunk);
+  update(chunk: Uint8Array): void {
+    if (this.size < LINK_MAX) this.head.set(chunk.subarray(0, LINK_MAX - this.size), this.size);
+    this.crc = crc32(chunk, this.crc);
     this.size += chunk.length;
-    await this.hashed.write(chunk);
+    if (this.sha1 && this.size > this.sha1MaxSize!) this.sha1 = undefined;
+    this.sha1?.update(chunk);
   }
 
-  async write(chunk: Uint8Array): Promise<void> {
-    if (this.failed) return;
-    try {
-      await (this.inflate ? this.inflate.input.write(chunk) : this.hash(chunk));
-    } catch {
-      this.failed = true;
-    }
+  finish(): EntryContent {
+    return { crc32: this.crc, size: this.size, sha1: this.sha1?.digest("hex") };
   }
 
-  async finish(): Promise<EntryContent | undefined> {
-    try {
-      if (this.inflate && !this.failed) {
-        await this.inflate.input.close();
-        await this.inflate.drained;
-      }
-    } catch {
-      this.failed = true;
-    }
-    await this.hashed.close();
-    if (this.failed) return undefined;
-    return { sha1: hex(await this.sha1.digest), crc32: this.crc.value, size: this.size };
+  /** The content's first bytes (all of it when it is no longer than LINK_MAX), valid until `head` is reused. */
+  first(): Uint8Array {
+    return this.head.subarray(0, Math.min(this.size, LINK_MAX));
   }
 }

@@ -8,6 +8,8 @@ import { isSafePath } from "./zip-read";
 export interface Fingerprint {
   path: string;
   sha1: string;
+  /** The size the client says the cached file has (v3 size_in_bytes, v2 size); undefined when not a number. */
+  size: number | undefined;
   mode: number;
 }
 
@@ -49,6 +51,12 @@ export function fingerprintsOf(resources: unknown): Fingerprint[] {
     if (typeof path !== "string" || !isSafePath(path)) {
       throw new CfError("AppResourcesFilePathInvalid", `File path '${String(path ?? "")}' is not safe.`);
     }
-    return { path, sha1: typeof sha1 === "string" ? sha1.toLowerCase() : "", mode: parseMode(entry.mode) };
+    const size = v3 ? entry.size_in_bytes : entry.size;
+    return {
+      path,
+      sha1: typeof sha1 === "string" ? sha1.toLowerCase() : "",
+      size: typeof size === "number" ? size : undefined,
+      mode: parseMode(entry.mode),
+    };
   });
 }

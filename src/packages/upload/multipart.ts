@@ -165,6 +165,8 @@ export class MultipartReader {
       if (!(await this.fill())) throw new MalformedMultipart("body ends inside part headers");
       at = this.buffer[0] === 13 && this.buffer[1] === 10 ? -2 : indexOf(this.buffer, end);
     }
+    // The limit holds wherever the chunks end, also for headers that came whole in one chunk.
+    if (at > MAX_HEADER_BYTES) throw new MalformedMultipart("part headers too long");
     const text = at === -2 ? "" : new TextDecoder().decode(this.buffer.subarray(0, at));
     this.buffer = this.buffer.subarray(at + 4);
     const headers = new Map<string, string>();

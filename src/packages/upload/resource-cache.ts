@@ -1,6 +1,6 @@
-// The resource cache: files of uploaded packages at or above resourceMinSize, kept in R2 by content
-// (resources/<sha1>) so a later push can leave them out (POST /v3/resource_matches) and name them in
-// its upload's `resources`. Their content was digested as the bits streamed in (zip-scan.ts), so the
+// The resource cache: files of uploaded packages of resourceMinSize to resourceMaxSize bytes, kept in R2
+// by content (resources/<sha1>) so a later push can leave them out (POST /v3/resource_matches) and name
+// them in its upload's `resources`. Their content was digested as the bits streamed in (zip-scan.ts), so the
 // request only checks it against the central directory; the copies are made after the response (the
 // client waits for READY alone), one ranged read of the stored package each, skipped for a file the
 // cache holds already (as CC's resource pool skips it). R2 stores a copy only if its bytes hash to the
@@ -16,8 +16,13 @@ import {
   isDirectory,
   isSymlink,
   openEntry,
+  type ZipEntry,
 } from "./zip-read";
-import type { ScannedEntry } from "./zip-scan";
+import { packageTooLarge, type ScannedZip } from "./zip-scan";
+
+// CC's words for a package holding a symlink that resolves outside it.
+const SYMLINK_OUTSIDE_ROOT = "Symlink(s) point outside of root folder";
+const FLAG_ENCRYPTED = 0x0001;
 
 export const resourceKey = (sha1: string) => `resources/${sha1}`;
 export const SHA1 = /^[0-9a-f]{40}$/;
@@ -37,26 +42,40 @@ export interface CacheableFile {
   size: number;
 }
 
+const invalidEntry = (entry: ZipEntry, reason: string) =>
+  new InvalidZip(`Invalid zip archive (${entry.name}: ${reason}).`);
+
 /**
- * The package's files for the cache, each checked against its central directory record: content that
- * does not inflate or whose CRC-32 or size disagree fails the upload. A file the stream pass did not
- * see as the directory describes it (local headers that disagree with it) is left uncached.
+ * Checks every entry of the central directory against what the stream pass read of it (zip-scan.ts),
+ * and returns the package's files for the cache. An entry the pass did not read as the directory
+ * describes it (local headers that disagree with it, data it never reached), content that does not
+ * inflate or whose CRC-32 or size disagree, a symlink pointing outside the root, or entries whose sizes
+ * add up past `maxUnzippedSize` (entries that share their data included) fail the upload.
  */
 export function cacheableFiles(
   directory: CentralDirectory,
-  scanned: ReadonlyMap<number, ScannedEntry>,
-  minSize: number,
+  scanned: ScannedZip,
+  maxUnzippedSize: number,
 ): CacheableFile[] {
   const files: CacheableFile[] = [];
+  let unzippedSize = 0;
   for (const entry of directory.entries) {
-    if (isDirectory(entry) || isSymlink(entry) || entry.uncompressedSize < minSize) continue;
+    unzippedSize += entry.uncompressedSize;
+    if (unzippedSize > maxUnzippedSize) throw packageTooLarge(maxUnzippedSize);
     assertReadable(entry);
+    if (entry.flags & FLAG_ENCRYPTED) throw invalidEntry(entry, "encrypted entries are not supported");
     const seen = scanned.get(entry.localHeaderOffset);
-    if (!seen || seen.method !== entry.method || seen.compressedSize !== entry.compressedSize) continue;
-    if (!seen.content) throw new InvalidZip(`Invalid zip archive (${entry.name}: corrupt data).`);
-    if (seen.content.crc32 !== entry.crc32 || seen.content.size !== entry.uncompressedSize) {
-      throw new InvalidZip(`Invalid zip archive (${entry.name}: checksum mismatch).`);
+    if (!seen || seen.method !== entry.method || seen.compressedSize !== entry.compressedSize) {
+      throw invalidEntry(entry, "local header does not match the central directory");
     }
+    if (seen.nameCrc !== entry.nameCrc)
+      throw new InvalidZip("Invalid zip archive (mismatching local filename).");
+    if (!seen.content) throw invalidEntry(entry, "corrupt data");
+    if (seen.content.crc32 !== entry.crc32 || seen.content.size !== entry.uncompressedSize) {
+      throw invalidEntry(entry, "checksum mismatch");
+    }
+    if (isSymlink(entry) && !seen.content.linkInside) throw new InvalidZip(SYMLINK_OUTSIDE_ROOT);
+    if (isDirectory(entry) || isSymlink(entry) || seen.content.sha1 === undefined) continue;
     files.push({
       name: entry.name,
       method: seen.method,

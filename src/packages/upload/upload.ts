@@ -23,7 +23,7 @@ import { MalformedMultipart, multipartBoundary } from "./multipart";
 import { type CacheableFile, cacheableFiles, MAX_CACHED_FILES_PER_UPLOAD } from "./resource-cache";
 import { claimUpload, failUpload, finishUpload, releaseUpload, renewUploadClaim } from "./store";
 import { InvalidZip, readCentralDirectory } from "./zip-read";
-import { type ScannedEntry, ZipScanner } from "./zip-scan";
+import { type ScannedZip, ZipScanner } from "./zip-scan";
 
 export interface UploadRequest {
   env: Bindings;
@@ -91,7 +91,7 @@ export interface UploadedPackage {
 class PackageUpload {
   private claimed: PackageAccess | undefined;
   private stored: StoredBlob | undefined;
-  private scanned: ReadonlyMap<number, ScannedEntry> = new Map();
+  private scanned: ScannedZip = new Map();
   private renewedAt = 0;
   private readonly key: string;
 
@@ -118,14 +118,23 @@ class PackageUpload {
     await this.claim();
     // Resources sent before the bits are checked before a byte of the bits is stored.
     fingerprintsOf(resources);
+    const { config } = this.request;
     const writer = new BlobWriter(this.request.env.BITS, this.key, (uploadId) => this.renewClaim(uploadId));
-    const scanner = new ZipScanner(this.request.config.resourceMinSize, MAX_CACHED_FILES_PER_UPLOAD);
+    const scanner = new ZipScanner({
+      maxUnzippedSize: config.maxUnzippedPackageSize,
+      maxEntries: config.maxPackageEntries,
+      minCachedSize: config.resourceMinSize,
+      maxCachedSize: config.resourceMaxSize,
+      maxDigests: MAX_CACHED_FILES_PER_UPLOAD,
+    });
     try {
       for await (const chunk of bits) {
-        await Promise.all([writer.write(chunk), scanner.write(chunk), this.renewClaim()]);
+        // All are done with the chunk before any failure aborts the writer (the scanner refuses bombs).
+        const done = await Promise.allSettled([writer.write(chunk), scanner.write(chunk), this.renewClaim()]);
+        for (const result of done) if (result.status === "rejected") throw result.reason;
       }
       this.stored = await writer.close();
-      this.scanned = scanner.entries();
+      this.scanned = scanner.scanned();
     } catch (err) {
       await writer.abort();
       throw err;
@@ -161,10 +170,10 @@ class PackageUpload {
     const directory = this.stored
       ? await readCentralDirectory(env.BITS, this.key, this.stored.size)
       : undefined;
+    const cacheable = directory ? cacheableFiles(directory, this.scanned, config.maxUnzippedPackageSize) : [];
     const blob = fingerprints.length
-      ? await assemblePackage(env.BITS, this.key, directory, fingerprints)
+      ? await assemblePackage(env.BITS, this.key, directory, fingerprints, config)
       : this.stored!;
-    const cacheable = directory ? cacheableFiles(directory, this.scanned, config.resourceMinSize) : [];
     const { ready, expired } = await finishUpload(
       db,
       claimed.package,

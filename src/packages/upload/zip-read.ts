@@ -1,6 +1,9 @@
 // Reads a stored zip's structure from R2 without downloading it: the end-of-central-directory record
-// from a ranged read of the tail, then the central directory itself. Entries that would unpack outside
-// the package's root are rejected, as Cloud Controller rejects them.
+// (and its zip64 twin, which Go's archive/zip, so the cf CLI, writes from 65,535 entries) from a ranged
+// read of the tail, then the central directory itself, walked record by record to its end: the end
+// record's 16-bit count wraps, so it is not trusted. Entries that would unpack outside the package's
+// root are rejected, as Cloud Controller rejects them.
+import { crc32 } from "node:zlib";
 
 /** A zip that cannot become a package; the message is the detail of CF-AppBitsUploadInvalid. */
 export class InvalidZip extends Error {
@@ -12,6 +15,9 @@ const OUTSIDE_ROOT = "Relative path(s) outside of root folder";
 
 export interface ZipEntry {
   name: string;
+  /** CRC-32 of the name's bytes, to compare with the local header's name without keeping it. */
+  nameCrc: number;
+  flags: number;
   method: number;
   crc32: number;
   compressedSize: number;
@@ -30,10 +36,16 @@ export interface CentralDirectory {
 }
 
 const EOCD_SIGNATURE = 0x06054b50;
+const ZIP64_EOCD_SIGNATURE = 0x06064b50;
+const ZIP64_LOCATOR_SIGNATURE = 0x07064b50;
 const CENTRAL_SIGNATURE = 0x02014b50;
 const EOCD_SIZE = 22;
+const ZIP64_EOCD_SIZE = 56;
+const ZIP64_LOCATOR_SIZE = 20;
+const ZIP64_EXTRA = 0x0001;
 const MAX_COMMENT = 0xffff;
 const MAX_DIRECTORY_BYTES = 32 * 1024 * 1024;
+const U32_MAX = 0xffffffff;
 const S_IFMT = 0o170000;
 export const S_IFREG = 0o100000;
 const S_IFDIR = 0o040000;
@@ -56,6 +68,17 @@ export const isDirectory = (entry: ZipEntry) =>
 export const isSymlink = (entry: ZipEntry) =>
   entry.unixMode !== undefined && (entry.unixMode & S_IFMT) === S_IFLNK;
 
+/** Whether a symlink entry named `name` pointing at `target` resolves inside the root, as CC resolved it. */
+export function linkStaysInside(name: string, target: string): boolean {
+  if (/^([/\\]|[A-Za-z]:)/.test(target)) return false;
+  const parent = name.replace(/[^/\\]*$/, "");
+  return isSafePath(`${parent}${target}`);
+}
+
+/** The 64-bit little-endian integer at `at` (exact up to 2^53, far above any size allowed here). */
+const u64 = (view: DataView, at: number) =>
+  view.getUint32(at, true) + view.getUint32(at + 4, true) * 0x1_0000_0000;
+
 async function readRange(bucket: R2Bucket, key: string, range: R2Range): Promise<Uint8Array> {
   const object = await bucket.get(key, { range });
   if (!object) throw new Error(`blob ${key} is missing`);
@@ -76,6 +99,54 @@ function findEndRecord(tail: Uint8Array): number {
   throw invalidZip("end-of-central-directory signature not found");
 }
 
+interface DirectoryLocation {
+  /** Entries the end record counts: all of them for zip64, modulo 65,536 for zip32. */
+  count: number;
+  size: number;
+  offset: number;
+  /** Where the end records start: the directory must end before. */
+  end: number;
+  zip64: boolean;
+}
+
+/** Where the directory is, from the end record, or from the zip64 end record when the zip has one. */
+function locateDirectory(tail: Uint8Array, tailStart: number): DirectoryLocation {
+  const end = findEndRecord(tail);
+  const view = new DataView(tail.buffer, tail.byteOffset, tail.byteLength);
+  const disks = [view.getUint16(end + 4, true), view.getUint16(end + 6, true)];
+  let location: DirectoryLocation = {
+    count: view.getUint16(end + 10, true),
+    size: view.getUint32(end + 12, true),
+    offset: view.getUint32(end + 16, true),
+    end: tailStart + end,
+    zip64: false,
+  };
+  const locator = end - ZIP64_LOCATOR_SIZE;
+  if (locator >= 0 && view.getUint32(locator, true) === ZIP64_LOCATOR_SIGNATURE) {
+    const at = u64(view, locator + 8) - tailStart;
+    if (at < 0 || at + ZIP64_EOCD_SIZE > locator || view.getUint32(at, true) !== ZIP64_EOCD_SIGNATURE) {
+      throw invalidZip("zip64 end-of-central-directory record not found");
+    }
+    disks.push(
+      view.getUint32(locator + 4, true),
+      view.getUint32(at + 16, true),
+      view.getUint32(at + 20, true),
+    );
+    if (u64(view, at + 24) !== u64(view, at + 32)) disks.push(1);
+    location = {
+      count: u64(view, at + 32),
+      size: u64(view, at + 40),
+      offset: u64(view, at + 48),
+      end: tailStart + at,
+      zip64: true,
+    };
+  } else if (view.getUint16(end + 8, true) !== location.count) {
+    disks.push(1);
+  }
+  if (disks.some((disk) => disk !== 0)) throw invalidZip("multi-disk archives are not supported");
+  return location;
+}
+
 /** The central directory of the zip stored at `key` (`size` bytes long). */
 export async function readCentralDirectory(
   bucket: R2Bucket,
@@ -83,49 +154,74 @@ export async function readCentralDirectory(
   size: number,
 ): Promise<CentralDirectory> {
   if (size < EOCD_SIZE) throw invalidZip("end-of-central-directory signature not found");
-  const tailStart = Math.max(0, size - EOCD_SIZE - MAX_COMMENT);
+  const tailStart = Math.max(0, size - EOCD_SIZE - MAX_COMMENT - ZIP64_LOCATOR_SIZE - ZIP64_EOCD_SIZE);
   const tail = await readRange(bucket, key, { offset: tailStart });
-  const end = findEndRecord(tail);
-  const view = new DataView(tail.buffer, tail.byteOffset + end, EOCD_SIZE);
-  const count = view.getUint16(10, true);
-  const directorySize = view.getUint32(12, true);
-  const offset = view.getUint32(16, true);
-  if (count === 0xffff || directorySize === 0xffffffff || offset === 0xffffffff) {
-    throw invalidZip("zip64 archives are not supported");
-  }
-  if (view.getUint16(4, true) !== 0 || view.getUint16(6, true) !== 0 || view.getUint16(8, true) !== count) {
-    throw invalidZip("multi-disk archives are not supported");
-  }
-  if (count === 0) throw invalidZip("zipfile is empty");
-  if (offset + directorySize > tailStart + end) throw invalidZip("central directory out of bounds");
+  const location = locateDirectory(tail, tailStart);
+  const { offset, size: directorySize } = location;
+  if (offset + directorySize > location.end) throw invalidZip("central directory out of bounds");
   if (directorySize > MAX_DIRECTORY_BYTES) throw invalidZip("central directory too large");
   const directory =
     offset >= tailStart
       ? tail.subarray(offset - tailStart, offset - tailStart + directorySize)
       : await readRange(bucket, key, { offset, length: directorySize });
-  return { entries: parseEntries(directory, count, offset), offset };
+  const entries = parseEntries(directory, offset);
+  const counted = location.zip64 ? entries.length : entries.length % 0x10000;
+  if (counted !== location.count) throw invalidZip("central directory is corrupt");
+  if (entries.length === 0) throw invalidZip("zipfile is empty");
+  return { entries, offset };
 }
 
-function parseEntries(directory: Uint8Array, count: number, directoryOffset: number): ZipEntry[] {
+/** Sizes and offset of a central record, from its zip64 extra field where the record saturates them. */
+function zip64Fields(view: DataView, extraStart: number, extraEnd: number, fields: number[]): number[] {
+  const saturated = fields.map((value) => value === U32_MAX);
+  if (!saturated.some(Boolean)) return fields;
+  for (let at = extraStart; at + 4 <= extraEnd; ) {
+    const id = view.getUint16(at, true);
+    const length = view.getUint16(at + 2, true);
+    if (id === ZIP64_EXTRA) {
+      let field = at + 4;
+      return fields.map((value, i) => {
+        if (!saturated[i]) return value;
+        if (field + 8 > at + 4 + length) throw invalidZip("zip64 extra field is corrupt");
+        const wide = u64(view, field);
+        field += 8;
+        return wide;
+      });
+    }
+    at += 4 + length;
+  }
+  throw invalidZip("zip64 extra field is missing");
+}
+
+function parseEntries(directory: Uint8Array, directoryOffset: number): ZipEntry[] {
   const view = new DataView(directory.buffer, directory.byteOffset, directory.byteLength);
   const decoder = new TextDecoder();
   const entries: ZipEntry[] = [];
-  let at = 0;
-  for (let i = 0; i < count; i++) {
+  for (let at = 0; at < directory.length; ) {
     if (at + 46 > directory.length || view.getUint32(at, true) !== CENTRAL_SIGNATURE) {
       throw invalidZip("central directory is corrupt");
     }
     const nameLength = view.getUint16(at + 28, true);
-    const recordLength = 46 + nameLength + view.getUint16(at + 30, true) + view.getUint16(at + 32, true);
+    const extraStart = at + 46 + nameLength;
+    const extraEnd = extraStart + view.getUint16(at + 30, true);
+    const recordLength = extraEnd - at + view.getUint16(at + 32, true);
     if (at + recordLength > directory.length) throw invalidZip("central directory is corrupt");
+    const name = directory.subarray(at + 46, extraStart);
+    const [uncompressedSize, compressedSize, localHeaderOffset] = zip64Fields(view, extraStart, extraEnd, [
+      view.getUint32(at + 24, true),
+      view.getUint32(at + 20, true),
+      view.getUint32(at + 42, true),
+    ]) as [number, number, number];
     const madeOnUnix = view.getUint8(at + 5) === 3;
     const entry: ZipEntry = {
-      name: decoder.decode(directory.subarray(at + 46, at + 46 + nameLength)),
+      name: decoder.decode(name),
+      nameCrc: crc32(name),
+      flags: view.getUint16(at + 8, true),
       method: view.getUint16(at + 10, true),
       crc32: view.getUint32(at + 16, true),
-      compressedSize: view.getUint32(at + 20, true),
-      uncompressedSize: view.getUint32(at + 24, true),
-      localHeaderOffset: view.getUint32(at + 42, true),
+      compressedSize,
+      uncompressedSize,
+      localHeaderOffset,
       unixMode: madeOnUnix ? view.getUint32(at + 38, true) >>> 16 : undefined,
       record: directory.subarray(at, at + recordLength),
     };

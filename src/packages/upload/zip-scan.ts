@@ -1,32 +1,72 @@
-// Follows a zip as it streams to R2, entry by entry from its local headers, and digests the content of
-// the files the resource cache may take (sha1, CRC-32 and size; deflated entries inflated on the way),
-// so caching them later needs no read back to learn their key or to check their data. An entry whose
-// sizes follow its data (Go's archive/zip, so the cf CLI) ends at the data descriptor whose compressed
-// size is the distance from the data's start. Nothing here fails an upload: the central directory,
-// read once the zip is stored, has the last word (resource-cache.ts uses an entry only where it agrees).
-import { ContentDigest, type EntryContent } from "./checksums";
+// Follows a zip as it streams to R2, entry by entry from its local headers, and reads the content of
+// every entry on the way (deflated entries inflated by node:zlib, whose output comes in 16 KiB pieces
+// while a write runs, so no entry's content is ever held): its CRC-32 and size, whether it would make a
+// symlink that stays inside the root, and the sha1 of the files the resource cache may take, so caching
+// them later needs no read back. Work is bounded whatever the zip claims: sizes in headers are never
+// trusted, and the upload fails as soon as the content passes the package's unzipped maximum or the
+// entries pass their maximum count. An entry whose sizes follow its data (Go's archive/zip, so the cf
+// CLI) ends at the data descriptor whose compressed size is the distance from the data's start. The
+// central directory, read once the zip is stored, is then checked entry by entry against what was read
+// here (resource-cache.ts).
+//
+// Chunks given to write() are valid only until its promise resolves: bytes kept across writes are copied.
+import { crc32, createInflateRaw, type InflateRaw } from "node:zlib";
+import { CfError } from "../../http/errors";
+import { ContentDigest, type EntryContent, LINK_MAX } from "./checksums";
+import { linkStaysInside } from "./zip-read";
 
 const LOCAL_SIGNATURE = 0x04034b50;
 const DESCRIPTOR_SIGNATURE = 0x08074b50;
 const LOCAL_HEADER_SIZE = 30;
-// Signature, CRC-32, compressed and uncompressed size (zip32: zip64 archives are refused anyway).
+// Signature, CRC-32, compressed and uncompressed size: 4-byte sizes, or 8-byte ones after a zip64 header.
 const DESCRIPTOR_SIZE = 16;
+const ZIP64_DESCRIPTOR_SIZE = 24;
+const ZIP64_EXTRA = 0x0001;
+const U32_MAX = 0xffffffff;
 const FLAG_ENCRYPTED = 0x0001;
 const FLAG_DESCRIPTOR = 0x0008;
-const STORED = 0;
 const DEFLATED = 8;
 const SLASH = 0x2f;
-// The most compressed bytes held while an entry's size is unknown (sizes in a descriptor): an entry that
-// ends before this is digested only if its descriptor says it is large enough; a longer one at once.
-const MAX_HELD_BYTES = 1024 * 1024;
+// Compressed bytes inflated per write to node:zlib (a write inflates at most ~1,032× its input).
+const INFLATE_SLICE = 16 * 1024;
+// Inflated bytes between two yields to the event loop, so other requests run while a large zip is read.
+const YIELD_EVERY = 8 * 1024 * 1024;
+
+export interface ScanLimits {
+  /** The most content the entries may hold together (a zip bomb's claim is never trusted). */
+  maxUnzippedSize: number;
+  maxEntries: number;
+  /** Files of [minCachedSize, maxCachedSize] bytes are digested for the resource cache, maxDigests of them. */
+  minCachedSize: number;
+  maxCachedSize: number;
+  maxDigests: number;
+}
+
+export interface ScannedContent extends EntryContent {
+  /** Whether the content, read as a symlink's target, points inside the root. */
+  linkInside: boolean;
+}
 
 export interface ScannedEntry {
   dataOffset: number;
   method: number;
   compressedSize: number;
-  /** What the data gave, or undefined when it could not be read (deflate data that does not inflate). */
-  content: EntryContent | undefined;
+  /** CRC-32 of the local header's name. */
+  nameCrc: number;
+  /** What the data gave, or undefined when it could not be read (not stored or deflated, or corrupt). */
+  content: ScannedContent | undefined;
 }
+
+/** The entries read, by the offset of their local header. */
+export type ScannedZip = ReadonlyMap<number, ScannedEntry>;
+
+export const packageTooLarge = (max: number) =>
+  new CfError("AppPackageInvalid", `Package may not be larger than ${max} bytes`);
+export const tooManyEntries = (max: number) =>
+  new CfError("AppPackageInvalid", `Package may not contain more than ${max} files`);
+
+const decoder = new TextDecoder();
+const yieldToEventLoop = () => new Promise((resolve) => setTimeout(resolve, 0));
 
 /** Bytes received but not yet consumed: the chunks as they came, read across their boundaries. */
 class ByteQueue {
@@ -55,6 +95,10 @@ class ByteQueue {
     return (this.u16(index) | (this.u16(index + 2) << 16)) >>> 0;
   }
 
+  u64(index: number): number {
+    return this.u32(index) + this.u32(index + 4) * 0x1_0000_0000;
+  }
+
   /** The first index at or after `from` holding `byte`, or -1. */
   indexOf(byte: number, from: number): number {
     let base = 0;
@@ -66,6 +110,13 @@ class ByteQueue {
       base += chunk.length;
     }
     return -1;
+  }
+
+  /** A copy of `count` bytes from `from`. */
+  copy(from: number, count: number): Uint8Array {
+    const out = new Uint8Array(count);
+    for (let i = 0; i < count; i++) out[i] = this.byteAt(from + i);
+    return out;
   }
 
   /** Removes the first `count` bytes; returns them as views of the chunks they were in. */
@@ -87,6 +138,12 @@ class ByteQueue {
     return taken;
   }
 
+  /** Copies what is left into memory of its own: the chunks it came in may be reused once write() ends. */
+  detach(): void {
+    if (!this.chunks.length) return;
+    this.chunks = [this.copy(0, this.length)];
+  }
+
   clear(): void {
     this.chunks = [];
     this.length = 0;
@@ -97,14 +154,16 @@ interface OpenEntry {
   headerOffset: number;
   dataOffset: number;
   method: number;
+  name: string;
+  nameCrc: number;
   /** Compressed bytes still to come; undefined while they run to a data descriptor. */
   remaining: number | undefined;
+  descriptorSize: number;
   passed: number;
-  /** Whether the content can be digested at all (a file, not encrypted, stored or deflated). */
-  digestible: boolean;
+  /** The content read so far; undefined once it cannot be read. */
   digest: ContentDigest | undefined;
-  /** Compressed bytes kept while it is not known yet whether the entry is large enough to digest. */
-  held: Uint8Array[];
+  /** Whether its sha1 is wanted: a file, not encrypted, whose size may fall in the cache's range. */
+  cacheable: boolean;
 }
 
 export class ZipScanner {
@@ -115,27 +174,29 @@ export class ZipScanner {
   /** Set at the first bytes that are not a local header: the central directory, or not a zip. */
   private ended = false;
   private digests = 0;
+  private unzippedSize = 0;
+  private sinceYield = 0;
+  private inflater: InflateRaw | undefined;
+  private tooLarge = false;
+  private readonly head = new Uint8Array(LINK_MAX);
   private readonly seen = new Map<number, ScannedEntry>();
 
-  /** Digests entries of at least `minSize` bytes, at most `maxDigests` of them. */
-  constructor(
-    private readonly minSize: number,
-    private readonly maxDigests: number,
-  ) {}
+  constructor(private readonly limits: ScanLimits) {}
 
   async write(chunk: Uint8Array): Promise<void> {
     if (this.ended) return;
     this.queue.push(chunk);
-    while (!this.ended && (this.entry ? await this.readData(this.entry) : await this.readHeader()));
+    while (!this.ended && (this.entry ? await this.readData(this.entry) : this.readHeader()));
+    this.queue.detach();
   }
 
-  /** The digested entries by the offset of their local header; an entry left open is dropped. */
-  entries(): ReadonlyMap<number, ScannedEntry> {
+  /** What was read; an entry left open is dropped. */
+  scanned(): ScannedZip {
     return this.seen;
   }
 
   /** Opens the entry whose local header starts the queue; false while more bytes are needed. */
-  private async readHeader(): Promise<boolean> {
+  private readHeader(): boolean {
     const { queue } = this;
     if (queue.length < 4) return false;
     if (queue.u32(0) !== LOCAL_SIGNATURE) {
@@ -145,26 +206,57 @@ export class ZipScanner {
     }
     if (queue.length < LOCAL_HEADER_SIZE) return false;
     const nameLength = queue.u16(26);
-    const headerSize = LOCAL_HEADER_SIZE + nameLength + queue.u16(28);
+    const extraLength = queue.u16(28);
+    const headerSize = LOCAL_HEADER_SIZE + nameLength + extraLength;
     if (queue.length < headerSize) return false;
+    if (this.seen.size + 1 > this.limits.maxEntries) throw tooManyEntries(this.limits.maxEntries);
     const flags = queue.u16(6);
     const method = queue.u16(8);
-    const size = queue.u32(22);
-    const isFile = nameLength > 0 && queue.byteAt(LOCAL_HEADER_SIZE + nameLength - 1) !== SLASH;
+    const name = queue.copy(LOCAL_HEADER_SIZE, nameLength);
+    const sizes = this.localSizes(LOCAL_HEADER_SIZE + nameLength, extraLength);
+    const isFile = nameLength > 0 && name[nameLength - 1] !== SLASH;
     const entry: OpenEntry = {
       headerOffset: this.offset,
       dataOffset: this.offset + headerSize,
       method,
-      remaining: flags & FLAG_DESCRIPTOR ? undefined : queue.u32(18),
+      name: decoder.decode(name),
+      nameCrc: crc32(name),
+      remaining: flags & FLAG_DESCRIPTOR ? undefined : sizes.compressed,
+      descriptorSize: sizes.zip64 ? ZIP64_DESCRIPTOR_SIZE : DESCRIPTOR_SIZE,
       passed: 0,
-      digestible: isFile && !(flags & FLAG_ENCRYPTED) && (method === STORED || method === DEFLATED),
       digest: undefined,
-      held: [],
+      cacheable:
+        isFile &&
+        !(flags & FLAG_ENCRYPTED) &&
+        ((flags & FLAG_DESCRIPTOR) !== 0 ||
+          (sizes.uncompressed >= this.limits.minCachedSize &&
+            sizes.uncompressed <= this.limits.maxCachedSize)),
     };
+    if (!(flags & FLAG_ENCRYPTED) && (method === 0 || method === DEFLATED)) {
+      const sha1MaxSize = entry.cacheable && this.digests < this.limits.maxDigests;
+      entry.digest = new ContentDigest(sha1MaxSize ? this.limits.maxCachedSize : undefined, this.head);
+      if (method === DEFLATED) this.inflaterReady();
+    }
     this.consume(headerSize);
     this.entry = entry;
-    if (entry.remaining !== undefined && size >= this.minSize) await this.startDigest(entry);
     return true;
+  }
+
+  /** The local header's sizes, from its zip64 extra field where it saturates them. */
+  private localSizes(extraStart: number, extraLength: number) {
+    const { queue } = this;
+    const sizes = { compressed: queue.u32(18), uncompressed: queue.u32(22), zip64: false };
+    for (let at = extraStart; at + 4 <= extraStart + extraLength; at += 4 + queue.u16(at + 2)) {
+      if (queue.u16(at) !== ZIP64_EXTRA) continue;
+      sizes.zip64 = true;
+      let field = at + 4;
+      if (sizes.uncompressed === U32_MAX) {
+        sizes.uncompressed = queue.u64(field);
+        field += 8;
+      }
+      if (sizes.compressed === U32_MAX) sizes.compressed = queue.u64(field);
+    }
+    return sizes;
   }
 
   /** Passes the open entry's data on; false while more bytes are needed. */
@@ -174,31 +266,31 @@ export class ZipScanner {
       await this.pass(entry, count);
       entry.remaining -= count;
       if (entry.remaining > 0) return false;
-      await this.closeEntry(entry);
+      this.closeEntry(entry);
       return true;
     }
     const at = this.findDescriptor(entry);
     if (at === -1) {
       // The last bytes may begin the descriptor: they wait for the next chunk.
-      const count = this.queue.length - (DESCRIPTOR_SIZE - 1);
+      const count = this.queue.length - (entry.descriptorSize - 1);
       if (count <= 0) return false;
       await this.pass(entry, count);
       return true;
     }
     await this.pass(entry, at);
-    const size = this.queue.u32(12);
-    this.consume(DESCRIPTOR_SIZE);
-    if (!entry.digest && size >= this.minSize) await this.startDigest(entry);
-    await this.closeEntry(entry);
+    this.consume(entry.descriptorSize);
+    this.closeEntry(entry);
     return true;
   }
 
   /** Where the open entry's data descriptor starts in the queue, or -1 when it is not there (yet). */
   private findDescriptor(entry: OpenEntry): number {
     const { queue } = this;
-    const last = queue.length - DESCRIPTOR_SIZE;
+    const last = queue.length - entry.descriptorSize;
+    const compressedSize = (at: number) =>
+      entry.descriptorSize === DESCRIPTOR_SIZE ? queue.u32(at + 8) : queue.u64(at + 8);
     for (let at = queue.indexOf(0x50, 0); at !== -1 && at <= last; at = queue.indexOf(0x50, at + 1)) {
-      if (queue.u32(at) === DESCRIPTOR_SIGNATURE && queue.u32(at + 8) === entry.passed + at) return at;
+      if (queue.u32(at) === DESCRIPTOR_SIGNATURE && compressedSize(at) === entry.passed + at) return at;
     }
     return -1;
   }
@@ -207,36 +299,88 @@ export class ZipScanner {
     if (count === 0) return;
     const chunks = this.consume(count);
     entry.passed += count;
-    if (entry.digest) {
-      for (const chunk of chunks) await entry.digest.write(chunk);
-      return;
-    }
-    if (entry.remaining !== undefined || !entry.digestible) return;
-    entry.held.push(...chunks);
-    if (entry.passed >= Math.min(this.minSize, MAX_HELD_BYTES)) await this.startDigest(entry);
-  }
-
-  /** Digests the entry from here on, with what was held, if it can be digested and the budget allows. */
-  private async startDigest(entry: OpenEntry): Promise<void> {
-    const held = entry.held;
-    entry.held = [];
-    if (!entry.digestible || this.digests >= this.maxDigests) {
-      entry.digestible = false;
-      return;
-    }
-    this.digests++;
-    entry.digest = new ContentDigest(entry.method === DEFLATED);
-    for (const chunk of held) await entry.digest.write(chunk);
-  }
-
-  private async closeEntry(entry: OpenEntry): Promise<void> {
-    this.entry = undefined;
     if (!entry.digest) return;
+    for (const chunk of chunks) {
+      if (entry.method !== DEFLATED) {
+        this.content(entry, chunk);
+        continue;
+      }
+      for (let at = 0; at < chunk.length && entry.digest; at += INFLATE_SLICE) {
+        await this.inflate(entry, chunk.subarray(at, at + INFLATE_SLICE));
+        if (this.tooLarge) throw packageTooLarge(this.limits.maxUnzippedSize);
+        if (this.sinceYield >= YIELD_EVERY) {
+          this.sinceYield = 0;
+          await yieldToEventLoop();
+        }
+      }
+    }
+  }
+
+  /** Takes a piece of the open entry's content; past the package's maximum, stops all reading. */
+  private content(entry: OpenEntry, chunk: Uint8Array): void {
+    this.unzippedSize += chunk.length;
+    this.sinceYield += chunk.length;
+    if (this.unzippedSize > this.limits.maxUnzippedSize) {
+      this.tooLarge = true;
+      // Stops the inflater at once: it would go on with the rest of the slice.
+      this.inflater?.destroy();
+      this.inflater = undefined;
+      if (entry.method !== DEFLATED) throw packageTooLarge(this.limits.maxUnzippedSize);
+      return;
+    }
+    entry.digest?.update(chunk);
+  }
+
+  /** One inflater for the whole zip, reset for each entry (a new one per entry costs ~10× more). */
+  private inflaterReady(): void {
+    if (this.inflater) {
+      this.inflater.reset();
+      return;
+    }
+    const inflater = createInflateRaw();
+    inflater.on("data", (chunk) => {
+      if (this.entry) this.content(this.entry, chunk);
+    });
+    this.inflater = inflater;
+  }
+
+  /** Inflates a slice of the entry's data; data that does not inflate leaves the entry unreadable. */
+  private inflate(entry: OpenEntry, slice: Uint8Array): Promise<void> {
+    const inflater = this.inflater!;
+    return new Promise((resolve) => {
+      const failed = () => {
+        entry.digest = undefined;
+        this.inflater = undefined;
+        resolve();
+      };
+      inflater.once("error", failed);
+      inflater.write(slice, () => {
+        inflater.off("error", failed);
+        resolve();
+      });
+    });
+  }
+
+  private closeEntry(entry: OpenEntry): void {
+    this.entry = undefined;
+    let content: ScannedContent | undefined;
+    if (entry.digest) {
+      const read = entry.digest.finish();
+      const first = entry.digest.first();
+      const cached = read.sha1 !== undefined && read.size >= this.limits.minCachedSize;
+      if (cached) this.digests++;
+      content = {
+        ...read,
+        sha1: cached ? read.sha1 : undefined,
+        linkInside: read.size <= LINK_MAX && linkStaysInside(entry.name, decoder.decode(first)),
+      };
+    }
     this.seen.set(entry.headerOffset, {
       dataOffset: entry.dataOffset,
       method: entry.method,
       compressedSize: entry.passed,
-      content: await entry.digest.finish(),
+      nameCrc: entry.nameCrc,
+      content,
     });
   }
 

@@ -34,6 +34,10 @@ class Record {
     return this;
   }
 
+  u64(value: number): this {
+    return this.u32(value % 0x1_0000_0000).u32(Math.floor(value / 0x1_0000_0000));
+  }
+
   raw(bytes: Uint8Array): this {
     this.bytes.set(bytes, this.at);
     this.at += bytes.length;
@@ -115,24 +119,37 @@ export async function writeEntry(
     .raw(nameBytes).bytes;
 }
 
-/** Writes the central directory made of `records` and the end record that points at it. */
+/**
+ * Writes the central directory made of `records` and the end record that points at it, preceded by
+ * zip64 end records when the count does not fit the end record (65,535 entries or more, as Go writes).
+ */
 export async function writeCentralDirectory(
   writer: BlobWriter,
   records: readonly Uint8Array[],
 ): Promise<void> {
-  if (records.length > 0xffff) throw new Error("too many entries for a zip32 archive");
   const offset = writer.size;
   for (const record of records) await writer.write(record);
   const size = writer.size - offset;
+  let count = records.length;
+  if (count >= 0xffff) {
+    const zip64End = writer.size;
+    await writer.write(
+      new Record(56)
+        .u32(0x06064b50)
+        .u64(44)
+        .u16(MADE_ON_UNIX)
+        .u16(45)
+        .u32(0)
+        .u32(0)
+        .u64(count)
+        .u64(count)
+        .u64(size)
+        .u64(offset).bytes,
+    );
+    await writer.write(new Record(20).u32(0x07064b50).u32(0).u64(zip64End).u32(1).bytes);
+    count = 0xffff;
+  }
   await writer.write(
-    new Record(22)
-      .u32(0x06054b50)
-      .u16(0)
-      .u16(0)
-      .u16(records.length)
-      .u16(records.length)
-      .u32(size)
-      .u32(offset)
-      .u16(0).bytes,
+    new Record(22).u32(0x06054b50).u16(0).u16(0).u16(count).u16(count).u32(size).u32(offset).u16(0).bytes,
   );
 }

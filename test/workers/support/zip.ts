@@ -44,6 +44,15 @@ export interface ZipFile {
   descriptor?: boolean;
   /** The stored bytes, when they are not what `data` packs to (a corrupt entry); CRC and size stay data's. */
   packed?: Uint8Array;
+  /** The CRC-32 the headers claim, when it is not data's (a corrupt entry). */
+  crc?: number;
+  /** The uncompressed size the headers claim, when it is not data's (a zip bomb lying about its size). */
+  claimedSize?: number;
+}
+
+export interface ZipOptions {
+  /** End with zip64 end records and a saturated end record, as Go's archive/zip does from 65,535 entries. */
+  zip64?: boolean;
 }
 
 function concat(parts: Uint8Array[]): Uint8Array {
@@ -70,8 +79,11 @@ function record(fields: [number, 2 | 4][], name: Uint8Array): Uint8Array {
   return out;
 }
 
-/** A zip made on Unix (so modes count), entries stored or deflated, sizes in local headers or descriptors. */
-export async function buildZip(files: ZipFile[]): Promise<Uint8Array> {
+/**
+ * A zip made on Unix (so modes count), entries stored or deflated, sizes in local headers or descriptors.
+ * The end record's 16-bit entry count wraps past 65,535 entries, as a zip32 writer's would.
+ */
+export async function buildZip(files: ZipFile[], options: ZipOptions = {}): Promise<Uint8Array> {
   const locals: Uint8Array[] = [];
   const centrals: Uint8Array[] = [];
   let offset = 0;
@@ -80,9 +92,10 @@ export async function buildZip(files: ZipFile[]): Promise<Uint8Array> {
     const data = bytes(file.data);
     const packed = file.packed ?? (file.deflate ? await deflate(data) : data);
     const method = file.deflate ? 8 : 0;
-    const crc = crc32(data);
+    const crc = file.crc ?? crc32(data);
+    const size = file.claimedSize ?? data.length;
     const flags = file.descriptor ? 0x0008 : 0;
-    const up = file.descriptor ? [0, 0, 0] : [crc, packed.length, data.length];
+    const up = file.descriptor ? [0, 0, 0] : [crc, packed.length, size];
     const local = record(
       [
         [0x04034b50, 4],
@@ -105,7 +118,7 @@ export async function buildZip(files: ZipFile[]): Promise<Uint8Array> {
             [0x08074b50, 4],
             [crc, 4],
             [packed.length, 4],
-            [data.length, 4],
+            [size, 4],
           ],
           new Uint8Array(0),
         )
@@ -123,7 +136,7 @@ export async function buildZip(files: ZipFile[]): Promise<Uint8Array> {
           [0x21, 2],
           [crc, 4],
           [packed.length, 4],
-          [data.length, 4],
+          [size, 4],
           [name.length, 2],
           [0, 2],
           [0, 2],
@@ -139,20 +152,47 @@ export async function buildZip(files: ZipFile[]): Promise<Uint8Array> {
     offset += local.length + packed.length + trailer.length;
   }
   const directory = concat(centrals);
+  const zip64 = options.zip64 ? zip64Ends(files.length, directory.length, offset) : [];
+  const saturated = (value: number, max: number) => (options.zip64 ? max : value);
   const end = record(
     [
       [0x06054b50, 4],
       [0, 2],
       [0, 2],
-      [files.length, 2],
-      [files.length, 2],
-      [directory.length, 4],
-      [offset, 4],
+      [saturated(files.length, 0xffff), 2],
+      [saturated(files.length, 0xffff), 2],
+      [saturated(directory.length, 0xffffffff), 4],
+      [saturated(offset, 0xffffffff), 4],
       [0, 2],
     ],
     new Uint8Array(0),
   );
-  return concat([...locals, directory, end]);
+  return concat([...locals, directory, ...zip64, end]);
+}
+
+/** The zip64 end record and its locator, for a directory of `size` bytes at `offset`. */
+function zip64Ends(count: number, size: number, offset: number): Uint8Array[] {
+  const u64 = (value: number): [number, 4][] => [
+    [value, 4],
+    [0, 4],
+  ];
+  const end = record(
+    [
+      [0x06064b50, 4],
+      ...u64(44),
+      [(3 << 8) | 45, 2],
+      [45, 2],
+      [0, 4],
+      [0, 4],
+      ...u64(count),
+      ...u64(count),
+      ...u64(size),
+      ...u64(offset),
+    ],
+    new Uint8Array(0),
+  );
+  const locator = record([[0x07064b50, 4], [0, 4], ...u64(offset + size), [1, 4]], new Uint8Array(0));
+  return [end, locator];
 }
 
 export interface ReadEntry {
@@ -168,8 +208,13 @@ export async function readZip(zip: Uint8Array): Promise<ReadEntry[]> {
   let end = zip.length - 22;
   while (end >= 0 && view.getUint32(end, true) !== 0x06054b50) end--;
   if (end < 0) throw new Error("no end of central directory");
-  const count = view.getUint16(end + 10, true);
+  let count = view.getUint16(end + 10, true);
   let at = view.getUint32(end + 16, true);
+  if (end >= 20 && view.getUint32(end - 20, true) === 0x07064b50) {
+    const zip64End = view.getUint32(end - 12, true);
+    count = view.getUint32(zip64End + 32, true);
+    at = view.getUint32(zip64End + 48, true);
+  }
   const entries: ReadEntry[] = [];
   for (let i = 0; i < count; i++) {
     if (view.getUint32(at, true) !== 0x02014b50) throw new Error(`bad central record ${i}`);
