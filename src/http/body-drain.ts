@@ -43,7 +43,9 @@ export const drainRequestBody = createMiddleware<AppEnv>(async (c, next) => {
     // Nothing is read ahead of the route: a body it never asks for is only read by the drain.
     { highWaterMark: 0 },
   );
-  c.req.raw = new Request(c.req.raw, { body: counted });
+  // A Request cannot be built with a GET or HEAD body; their routes never read one, so it is only drained.
+  if (c.req.method !== "GET" && c.req.method !== "HEAD")
+    c.req.raw = new Request(c.req.raw, { body: counted });
   await next();
   const bound = c.get("config").maxPackageSize + DRAIN_SLACK_BYTES;
   try {

@@ -250,6 +250,18 @@ export function describeConnectionReuse(
     await expectSocketStillServes(reply);
   });
 
+  it("a GET with a body: answered, then the same connection serves on", async () => {
+    const reply = await world.client.send({
+      method: "GET",
+      path: `/v3/packages/${probe}`,
+      token: world.developer,
+      body: randomBytes(MiB),
+    });
+    expect(reply.status).toBe(200);
+    expect(reply.json.guid).toBe(probe);
+    await expectSocketStillServes(reply);
+  });
+
   // Past the bound the server gives up on the body and closes the connection: the client gets the error,
   // or, when the reset of the connection it is still writing on overtakes the answer, a reset; either
   // way at once, never a hang. workerd does not say "Connection: close", so a next request must not
