@@ -59,13 +59,16 @@ async function stopGroup(child: ChildProcess): Promise<void> {
 
 /**
  * `npm start -- --port <free> --persist-to <tmp>` with `vars` on top: migrations, demo data and the
- * dev server all use the temporary directory, never the developer's .wrangler state.
+ * dev server all use the temporary directory, never the developer's .wrangler state. The development
+ * vars are given as flags (they win over .dev.vars), so a developer's own .dev.vars does not matter.
  */
 export async function startDevServer(vars: Record<string, string>): Promise<RunningServer> {
   const state = mkdtempSync(join(tmpdir(), "cf-packages-socket-dev-"));
   const [port, inspectorPort] = [await freePort(), await freePort()];
   const flags = ["--port", String(port), "--persist-to", state, "--inspector-port", String(inspectorPort)];
-  for (const [key, value] of Object.entries(vars)) flags.push("--var", `${key}:${value}`);
+  const tokenSecret = "tokensecret";
+  const allVars = { ENVIRONMENT: "development", UAA_SYMMETRIC_SECRET: tokenSecret, ...vars };
+  for (const [key, value] of Object.entries(allVars)) flags.push("--var", `${key}:${value}`);
   const child = spawn(process.execPath, ["scripts/dev.mjs", ...flags], {
     detached: true,
     stdio: ["ignore", "pipe", "pipe"],
@@ -87,7 +90,7 @@ export async function startDevServer(vars: Record<string, string>): Promise<Runn
     }
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
-  return { origin, tokenSecret: "tokensecret", stop };
+  return { origin, tokenSecret, stop };
 }
 
 /** The bench's server: the built bundle on Miniflare, production vars, `vars` on top, a test secret. */
