@@ -35,6 +35,16 @@ export default defineConfig(async () => {
             setupFiles: ["./test/workers/apply-migrations.ts"],
           },
         },
+        {
+          // The API on a real socket (wrangler dev, and the built bundle on Miniflare), started by the tests.
+          test: {
+            name: "socket",
+            environment: "node",
+            include: ["test/socket/**/*.test.ts"],
+            testTimeout: 60_000,
+            hookTimeout: 180_000,
+          },
+        },
       ],
     },
   };

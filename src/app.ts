@@ -1,5 +1,6 @@
 // The request flow: request id and CF headers → config and db → route (guards, validation, store,
-// presenter) → one onError that renders every failure in CF's envelope.
+// presenter) → one onError that renders every failure in CF's envelope → what is left of the request
+// body drained, so the connection serves the client's next request.
 import { Hono } from "hono";
 import { routePath } from "hono/route";
 import { appsRouter } from "./apps/routes";
@@ -7,6 +8,7 @@ import { readConfig } from "./config";
 import { createDb, d1ServerTiming, d1UsageOf } from "./db/client";
 import { packageDropletsRouter } from "./droplets/routes";
 import type { AppEnv } from "./env";
+import { drainRequestBody } from "./http/body-drain";
 import { CfError, renderError } from "./http/errors";
 import { requestContext } from "./http/request-id";
 import { jobsRouter } from "./jobs/routes";
@@ -38,6 +40,7 @@ export function createApp() {
       console.log(JSON.stringify({ requestId: c.get("requestId"), route, status: c.res.status, d1: usage }));
     }
   });
+  app.use(drainRequestBody);
   // Every router owns full paths, so they mount at the root; no two define the same method and path.
   for (const router of [
     packagesListRouter,

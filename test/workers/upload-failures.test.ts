@@ -9,9 +9,13 @@ import {
   unprocessableBody,
 } from "./support/errors";
 import { addApp, addPackage, createWorld, newUser } from "./support/fixtures";
+import { cfError } from "./support/http";
 import { token } from "./support/tokens";
+import { multipartBody } from "./support/zip";
 
-describe("message errors come first, as in CC", () => {
+// The package is checked before a byte of the body is read (CC checks the message first), so a refused
+// client's connection is never left with half a body; message errors then give the package back.
+describe("message errors, once the package is claimed", () => {
   it.each([
     [
       "resources that are not JSON",
@@ -32,11 +36,38 @@ describe("message errors come first, as in CC", () => {
       ],
       unprocessableBody("Unknown field(s): 'cached_resources'"),
     ],
-  ] as const)("%s → 422, even for a package that does not exist", async (_, fields, expected) => {
-    const { developer } = await bitsWorld();
-    const reply = await upload(crypto.randomUUID(), developer, [...fields]);
+  ] as const)("%s → 422, the package given back", async (_, fields, expected) => {
+    const { developer, newPackage } = await bitsWorld();
+    const guid = await newPackage();
+    const reply = await upload(guid, developer, [...fields]);
     expect(reply.status).toBe(422);
     expect(reply.json).toEqual(expected);
+    expect(await packageRow(guid)).toMatchObject({ state: "AWAITING_UPLOAD", error: null });
+  });
+
+  it("404s a package that does not exist before reading a message error (CC would 422)", async () => {
+    const { developer } = await bitsWorld();
+    const reply = await upload(crypto.randomUUID(), developer, [{ name: "resources", data: "[{" }]);
+    expect(reply.status).toBe(404);
+    expect(reply.json).toEqual(notFoundBody("Package"));
+  });
+
+  it("gives the package back for a form that cannot be read before the bits", async () => {
+    const { developer, newPackage } = await bitsWorld();
+    const guid = await newPackage();
+    const body = multipartBody([{ name: "resources", data: "[]" }, await bitsField()]);
+    const headerless = new TextDecoder().decode(body).replace('; name="resources"', "");
+    const reply = await send(uploadRequest(guid, developer, headerless));
+    expect(reply.status).toBe(400);
+    expect(reply.json).toEqual(
+      cfError(
+        1001,
+        "CF-MessageParseError",
+        "Request invalid due to parse error: invalid multipart body (part without a form-data name)",
+      ),
+    );
+    expect(await packageRow(guid)).toMatchObject({ state: "AWAITING_UPLOAD", error: null });
+    expect((await upload(guid, developer, [await bitsField()])).status).toBe(200);
   });
 
   it("prefers invalid resources JSON over unknown fields and skips the bits", async () => {
@@ -93,6 +124,16 @@ describe("who may upload, then the package's type and state", () => {
     const reply = await upload(guid, await token(newUser(), { scopes: [...scopes] }), [await bitsField()]);
     expect(reply.status).toBe(status);
     if (status === 403) expect(reply.json).toEqual(NOT_AUTHORIZED);
+  });
+
+  it("decides before reading the body: a body that is not even multipart gets the refusal", async () => {
+    const world = await createWorld();
+    const guid = await addPackage(world.appGuid);
+    const auditor = await tokenFor(world, "space_auditor");
+    const reply = await send(uploadRequest(guid, auditor, "--nope", "multipart/form-data; boundary=x"));
+    expect(reply.status).toBe(403);
+    expect(reply.json).toEqual(NOT_AUTHORIZED);
+    expect((await packageRow(guid)).state).toBe("AWAITING_UPLOAD");
   });
 
   it("404s a package that does not exist, and a user with no role", async () => {

@@ -1,9 +1,11 @@
-// POST /v3/packages/:guid/upload from the first byte to READY, in the request: the form streams in,
-// the package is claimed (AWAITING_UPLOAD → PROCESSING_UPLOAD) when its bits begin, the bits stream to
-// R2 (their large files digested on the way), the stored zip is checked, completed with the cached
-// resources it names, and the package made READY; its large files go to the resource cache after the
-// response. Any failure after the claim leaves the package FAILED with data.error and no bits behind;
-// a message error found after the claim gives the package back, as CC never took it.
+// POST /v3/packages/:guid/upload from the first byte to READY, in the request: the package is claimed
+// (AWAITING_UPLOAD → PROCESSING_UPLOAD) before a byte of the body is read, so every refusal that does not
+// depend on the body (access, type, state, declared length) goes out with the body untouched; then the
+// form streams in, the bits stream to R2 (their large files digested on the way), the stored zip is
+// checked, completed with the cached resources it names, and the package made READY; its large files go
+// to the resource cache after the response. Any failure once the bits or resources are processed leaves
+// the package FAILED with data.error and no bits behind; a form that cannot be read, or a message error,
+// gives the package back, as CC never takes a package for a body it refuses.
 import { assertWritable } from "../../authz/access";
 import type { Config } from "../../config";
 import type { Db } from "../../db/client";
@@ -90,6 +92,8 @@ export interface UploadedPackage {
 
 class PackageUpload {
   private claimed: PackageAccess | undefined;
+  /** The bits or the resources are being processed: a failure from here on fails the package. */
+  private processing = false;
   private stored: StoredBlob | undefined;
   private scanned: ScannedZip = new Map();
   private renewedAt = 0;
@@ -115,7 +119,7 @@ class PackageUpload {
   }
 
   async storeBits(bits: ReadableStream<Uint8Array>, resources: unknown): Promise<void> {
-    await this.claim();
+    this.processing = true;
     // Resources sent before the bits are checked before a byte of the bits is stored.
     fingerprintsOf(resources);
     const { config } = this.request;
@@ -164,7 +168,7 @@ class PackageUpload {
 
   async finish(resources: unknown): Promise<UploadedPackage> {
     const { env, db, config } = this.request;
-    if (!this.claimed) await this.claim();
+    this.processing = true;
     const claimed = this.claimed!;
     const fingerprints = fingerprintsOf(resources);
     const directory = this.stored
@@ -187,13 +191,18 @@ class PackageUpload {
     return { pkg: { ...claimed.package, ...ready }, cacheable };
   }
 
-  /** Records a failure: FAILED with data.error when claimed; a body refused as too large fails it too. */
+  /**
+   * Records a failure: FAILED with data.error once processing began, or for a body refused as too large
+   * (declared or counted); the package is given back when its form could not be read.
+   */
   async fail(err: unknown, tooLarge: CfError): Promise<CfError> {
     const error = asCfError(err);
     const { env, db } = this.request;
-    if (this.claimed) {
+    if (this.claimed && (this.processing || error === tooLarge)) {
       await failUpload(db, this.request.guid, error.detail);
       await deletePackageBits(env.BITS, db, [this.request.guid]);
+    } else if (this.claimed) {
+      await this.release();
     } else if (error === tooLarge) {
       await this.claim("FAILED", tooLarge.detail);
     }
@@ -208,6 +217,7 @@ export async function uploadPackage(request: UploadRequest, raw: Request): Promi
   const upload = new PackageUpload(request);
   try {
     if (Number(raw.headers.get("Content-Length")) > max) throw tooLarge;
+    await upload.claim();
     const form = await readUploadForm(
       meteredBody(raw.body, max, tooLarge),
       multipartBoundary(raw.headers.get("Content-Type") ?? undefined),
