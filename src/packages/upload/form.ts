@@ -4,7 +4,7 @@
 import { CfError, unprocessable } from "../../http/errors";
 import { isBlank } from "../../http/validation";
 import { parseResourcesField } from "./fingerprints";
-import { MalformedMultipart, MultipartReader } from "./multipart";
+import { type ByteSource, MalformedMultipart, MultipartReader } from "./multipart";
 
 // Fields CC accepts besides bits and resources; nginx's upload module sets them, we have no use for them.
 const IGNORED_FIELDS = ["bits_name", "bits_path", "upload_start_time"];
@@ -48,7 +48,7 @@ async function readText(body: ReadableStream<Uint8Array>): Promise<string> {
  * multipart is an empty form.
  */
 export async function readUploadForm(
-  body: ReadableStream<Uint8Array> | null,
+  body: ByteSource | null,
   boundary: string | undefined,
   onBits: (bits: ReadableStream<Uint8Array>, form: UploadForm) => Promise<void>,
 ): Promise<UploadForm> {

@@ -19,7 +19,7 @@ import { assemblePackage } from "./assemble";
 import { BlobWriter, type StoredBlob } from "./blob-writer";
 import { fingerprintsOf } from "./fingerprints";
 import { formError, readUploadForm } from "./form";
-import { MalformedMultipart, multipartBoundary } from "./multipart";
+import { type ByteSource, byteSource, MalformedMultipart, multipartBoundary } from "./multipart";
 import { type CacheableFile, cacheableFiles, MAX_CACHED_FILES_PER_UPLOAD } from "./resource-cache";
 import { claimUpload, failUpload, finishUpload, releaseUpload } from "./store";
 import { InvalidZip, readCentralDirectory } from "./zip-read";
@@ -40,26 +40,25 @@ class UploadInterrupted extends Error {
 /** The request body, failing once it passes `max` bytes or when the client goes away. */
 function meteredBody(body: ReadableStream<Uint8Array> | null, max: number, tooLarge: CfError) {
   if (!body) return null;
-  const reader = body.getReader();
+  const source = byteSource(body);
   let seen = 0;
-  return new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      let result: ReadableStreamReadResult<Uint8Array>;
+  return {
+    async read(into) {
+      let read: Uint8Array;
       try {
-        result = await reader.read();
+        read = await source.read(into);
       } catch (err) {
         throw new UploadInterrupted(err instanceof Error ? err.message : String(err));
       }
-      if (result.done) return controller.close();
-      seen += result.value.length;
+      seen += read.length;
       if (seen > max) {
-        await reader.cancel(tooLarge).catch(() => undefined);
+        await source.cancel(tooLarge);
         throw tooLarge;
       }
-      controller.enqueue(result.value);
+      return read;
     },
-    cancel: (reason) => reader.cancel(reason),
-  });
+    cancel: (reason) => source.cancel(reason),
+  } satisfies ByteSource;
 }
 
 /** What the client sees for a failure, and what data.error records. */
@@ -115,6 +114,8 @@ class PackageUpload {
     const writer = new BlobWriter(this.request.env.BITS, this.key);
     const scanner = new ZipScanner(this.request.config.resourceMinSize, MAX_CACHED_FILES_PER_UPLOAD);
     try {
+      // Each chunk is a view of the multipart reader's one buffer, overwritten by the next read: both
+      // writes are done with it (or have copied what they keep) before the loop asks for the next.
       for await (const chunk of bits) await Promise.all([writer.write(chunk), scanner.write(chunk)]);
       this.stored = await writer.close();
       this.scanned = scanner.entries();

@@ -91,6 +91,18 @@ class ByteQueue {
     this.chunks = [];
     this.length = 0;
   }
+
+  /** Copies what is left into memory of its own: a chunk written is valid only until write() resolves. */
+  own(): void {
+    if (!this.length) return;
+    const kept = new Uint8Array(this.length);
+    let at = 0;
+    for (const chunk of this.chunks) {
+      kept.set(chunk, at);
+      at += chunk.length;
+    }
+    this.chunks = [kept];
+  }
 }
 
 interface OpenEntry {
@@ -127,6 +139,7 @@ export class ZipScanner {
     if (this.ended) return;
     this.queue.push(chunk);
     while (!this.ended && (this.entry ? await this.readData(this.entry) : await this.readHeader()));
+    this.queue.own();
   }
 
   /** The digested entries by the offset of their local header; an entry left open is dropped. */
@@ -212,7 +225,8 @@ export class ZipScanner {
       return;
     }
     if (entry.remaining !== undefined || !entry.digestible) return;
-    entry.held.push(...chunks);
+    // Copies: the chunks are the writer's, valid only until write() resolves.
+    entry.held.push(...chunks.map((chunk) => chunk.slice()));
     if (entry.passed >= Math.min(this.minSize, MAX_HELD_BYTES)) await this.startDigest(entry);
   }
 
