@@ -23,7 +23,7 @@ export interface FormPart {
 const CRLF = new Uint8Array([13, 10]);
 const MAX_HEADER_BYTES = 16 * 1024;
 // Large enough for the longest part headers with room to read more; a read takes what fits.
-const BUFFER_SIZE = 256 * 1024;
+export const BUFFER_SIZE = 256 * 1024;
 const encoder = new TextEncoder();
 
 /** The boundary of a multipart/form-data Content-Type, or undefined for any other type. */
