@@ -132,8 +132,11 @@ async function measureAll(origin, db, inputs) {
     figures.push(figure);
     return figure;
   };
+  // The download reads the first upload's package: before later uploads to the same app expire its bits
+  // (MAX_VALID_PACKAGES_STORED).
+  const [firstLoad = [], ...larger] = uploadScenarios(inputs);
   let uploaded = false;
-  for (const scenario of uploadScenarios(inputs)) {
+  for (const scenario of firstLoad) {
     const figure = await run(scenario);
     if (scenario.id === "upload") uploaded = figure.status === "measured";
   }
@@ -154,6 +157,7 @@ async function measureAll(origin, db, inputs) {
       });
     }
   }
+  for (const scenario of larger.flat()) await run(scenario);
   log("measuring the request/s scenarios, each endpoint beside its floor");
   figures.push(...(await measureInterleaved(origin, rateScenarios(PLAN, inputs), PLAN.rounds, log)));
   return figures;

@@ -154,13 +154,13 @@ export function rateScenarios(plan, inputs) {
 }
 
 /**
- * The transfers of each upload load: a raw R2 put of the zip, then the upload of the form carrying it,
- * both with workerd's memory sampled. The first load's ids are "floor-r2-put" and "upload".
+ * The transfers of each upload load, in pairs: a raw R2 put of the zip, then the upload of the form
+ * carrying it, both with workerd's memory sampled. The first pair's ids are "floor-r2-put" and "upload".
  * @param {Inputs} inputs
- * @returns {Scenario[]}
+ * @returns {Scenario[][]}
  */
 export function uploadScenarios(inputs) {
-  return inputs.uploads.flatMap((upload) => {
+  return inputs.uploads.map((upload) => {
     const bounds = {
       connections: upload.connections,
       seconds: 300,
