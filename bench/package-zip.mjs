@@ -32,6 +32,19 @@ export function packageFiles(totalBytes) {
   return [...Array(largeCount).fill(large), ...Array(smallCount).fill(small)];
 }
 
+/** The name of the `i`th file of a package: every name has the same length (below 10,000 files). */
+const entryName = (/** @type {number} */ i, /** @type {number} */ size) =>
+  Buffer.from(`app/${size >= 1024 * 1024 ? "lib" : "src"}/file-${String(i).padStart(4, "0")}.bin`);
+
+/**
+ * The size of the stored zip of files of these sizes: each has a local header and a central directory
+ * record (30 and 46 bytes, its name in both), then the end record (22 bytes).
+ * @param {number[]} sizes
+ */
+function zipBytes(sizes) {
+  return sizes.reduce((sum, size, i) => sum + size + 76 + 2 * entryName(i, size).length, 22);
+}
+
 /**
  * A stored zip of random files of the given sizes.
  * @param {number[]} sizes
@@ -43,9 +56,7 @@ export function storedZip(sizes) {
   const central = [];
   let offset = 0;
   for (const [i, size] of sizes.entries()) {
-    const name = Buffer.from(
-      `app/${size >= 1024 * 1024 ? "lib" : "src"}/file-${String(i).padStart(4, "0")}.bin`,
-    );
+    const name = entryName(i, size);
     const data = randomBytes(size);
     const crc = crc32(data);
     const local = record(30, (v) => {
@@ -91,23 +102,29 @@ export function storedZip(sizes) {
 }
 
 /**
- * Writes the zip, and the multipart upload form carrying it, to files.
+ * Writes the zip, and the multipart upload form carrying it, to files: `totalBytes` of files, fewer when
+ * the form would pass `maxFormBytes` (the largest upload the app accepts).
  * @param {number} totalBytes
  * @param {string} zipFile
  * @param {string} formFile
+ * @param {number} [maxFormBytes]
  */
-export function writeUploadFiles(totalBytes, zipFile, formFile) {
-  const files = packageFiles(totalBytes);
-  const zip = storedZip(files);
+export function writeUploadFiles(totalBytes, zipFile, formFile, maxFormBytes = Number.POSITIVE_INFINITY) {
   const boundary = `bench-${randomBytes(12).toString("hex")}`;
   const head = (/** @type {string} */ disposition, /** @type {string} */ type) =>
     `--${boundary}\r\nContent-Disposition: form-data; ${disposition}\r\nContent-Type: ${type}\r\n\r\n`;
-  const form = Buffer.concat([
-    Buffer.from(`${head('name="resources"', "application/json")}[]\r\n`),
-    Buffer.from(head('name="bits"; filename="package.zip"', "application/zip")),
-    zip,
-    Buffer.from(`\r\n--${boundary}--\r\n`),
-  ]);
+  const before = Buffer.from(
+    `${head('name="resources"', "application/json")}[]\r\n${head('name="bits"; filename="package.zip"', "application/zip")}`,
+  );
+  const after = Buffer.from(`\r\n--${boundary}--\r\n`);
+  let files = packageFiles(totalBytes);
+  for (let content = totalBytes; ; files = packageFiles(content)) {
+    const excess = before.length + zipBytes(files) + after.length - maxFormBytes;
+    if (excess <= 0) break;
+    content -= excess;
+  }
+  const zip = storedZip(files);
+  const form = Buffer.concat([before, zip, after]);
   writeFileSync(zipFile, zip);
   writeFileSync(formFile, form);
   return {

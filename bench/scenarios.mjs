@@ -12,8 +12,23 @@
  *   maxRequests: number,
  *   connections: number,
  *   transfers: number,
+ *   concurrentTransfers: number,
  *   largeCount: number,
  * }} Plan
+ */
+
+/**
+ * One upload scenario's bodies: the zip (the raw put's body) and the form carrying it (the upload's),
+ * sent over `connections` connections at once, each upload to a package of its own.
+ * @typedef {{
+ *   id: string,
+ *   size: string,
+ *   zipFile: string,
+ *   form: { file: string, contentType: string },
+ *   connections: number,
+ *   requests: number,
+ *   guids: string[],
+ * }} UploadLoad
  */
 
 /**
@@ -21,10 +36,8 @@
  *   tokens: { small: string, large: string, writer: string },
  *   apps: { create: string, seed: string, upload: string, floor: string },
  *   show: { guid: string, id: number },
- *   uploadGuids: string[],
+ *   uploads: UploadLoad[],
  *   packageResponseBytes: number,
- *   form: { file: string, contentType: string },
- *   zipFile: string,
  *   workerdPid: number,
  *   bomb?: { file: string, contentType: string, guids: string[], unzippedBytes: number },
  * }} Inputs
@@ -142,59 +155,62 @@ export function rateScenarios(plan, inputs) {
 }
 
 /**
- * 50 MB scenarios, one connection, `plan.transfers` requests each: the upload after a raw R2 put of the
- * same zip (both with workerd's memory sampled).
- * @param {Plan} plan
+ * The transfers of each upload load, in pairs: a raw R2 put of the zip, then the upload of the form
+ * carrying it, both with workerd's memory sampled. The first pair's ids are "floor-r2-put" and "upload".
  * @param {Inputs} inputs
- * @returns {Scenario[]}
+ * @returns {Scenario[][]}
  */
-export function uploadScenarios(plan, inputs) {
-  const bounds = {
-    connections: 1,
-    seconds: 300,
-    warmupSeconds: 0,
-    maxRequests: plan.transfers,
-    timeoutSeconds: 120,
-  };
-  const form = { "Content-Type": inputs.form.contentType };
-  return [
-    {
-      id: "floor-r2-put",
-      label: "raw R2 put (streamed)",
-      transfer: true,
-      expect: 201,
-      sampleMemoryOf: inputs.workerdPid,
-      load: {
-        ...bounds,
-        method: "PUT",
-        headers: { "Content-Type": "application/zip" },
-        bodyFile: inputs.zipFile,
-        paths: Array.from({ length: plan.transfers }, (_, i) => `/__floor/r2/package-${i}.zip`),
+export function uploadScenarios(inputs) {
+  return inputs.uploads.map((upload) => {
+    const bounds = {
+      connections: upload.connections,
+      seconds: 300,
+      warmupSeconds: 0,
+      maxRequests: upload.requests,
+      timeoutSeconds: 180,
+    };
+    const suffix = upload.id ? `-${upload.id}` : "";
+    const form = { "Content-Type": upload.form.contentType };
+    const floorId = `floor-r2-put${suffix}`;
+    return [
+      {
+        id: floorId,
+        label: `raw R2 put (streamed, ${upload.size})`,
+        transfer: true,
+        expect: 201,
+        sampleMemoryOf: inputs.workerdPid,
+        load: {
+          ...bounds,
+          method: "PUT",
+          headers: { "Content-Type": "application/zip" },
+          bodyFile: upload.zipFile,
+          paths: Array.from({ length: upload.requests }, (_, i) => `/__floor/r2/package${suffix}-${i}.zip`),
+        },
       },
-    },
-    {
-      id: "upload",
-      label: "POST /v3/packages/:guid/upload (50 MiB)",
-      floor: "floor-r2-put",
-      transfer: true,
-      expect: 200,
-      sampleMemoryOf: inputs.workerdPid,
-      // A package that does not exist: answers 404 Package not found once the route exists.
-      probe: {
-        method: "POST",
-        path: `/v3/packages/${crypto.randomUUID()}/upload`,
-        headers: { ...bearer(inputs.tokens.writer), ...form },
-        body: "",
+      {
+        id: `upload${suffix}`,
+        label: `POST /v3/packages/:guid/upload (${upload.size})`,
+        floor: floorId,
+        transfer: true,
+        expect: 200,
+        sampleMemoryOf: inputs.workerdPid,
+        // A package that does not exist: answers 404 Package not found once the route exists.
+        probe: {
+          method: "POST",
+          path: `/v3/packages/${crypto.randomUUID()}/upload`,
+          headers: { ...bearer(inputs.tokens.writer), ...form },
+          body: "",
+        },
+        load: {
+          ...bounds,
+          method: "POST",
+          headers: { ...bearer(inputs.tokens.writer), ...form },
+          bodyFile: upload.form.file,
+          paths: upload.guids.map((guid) => `/v3/packages/${guid}/upload`),
+        },
       },
-      load: {
-        ...bounds,
-        method: "POST",
-        headers: { ...bearer(inputs.tokens.writer), ...form },
-        bodyFile: inputs.form.file,
-        paths: inputs.uploadGuids.map((guid) => `/v3/packages/${guid}/upload`),
-      },
-    },
-  ];
+    ];
+  });
 }
 
 /**

@@ -21,7 +21,7 @@ const BUCKET = "cf-packages-bits-bench";
 const FLOORS = ["static", "d1-read", "d1-insert", "r2"];
 
 /** Vars from wrangler.toml's [vars] table (flat `KEY = "value"` lines), as production has them. */
-function productionVars() {
+export function productionVars() {
   const toml = readFileSync("wrangler.toml", "utf8");
   const table = /^\[vars\]\n([\s\S]*?)(?=^\[|(?![\s\S]))/m.exec(toml)?.[1] ?? "";
   /** @type {Record<string, string>} */

@@ -7,35 +7,58 @@
 // on its next request.
 import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "../env";
+import { byteSource } from "./byte-source";
 
 // Room beyond the largest package for multipart framing and a body cut off just past the limit.
 const DRAIN_SLACK_BYTES = 1024 * 1024;
 
+// What a default reader of the counted body gets per read (a JSON body, say); a BYOB reader (the upload)
+// offers its own memory.
+const AUTO_CHUNK_BYTES = 64 * 1024;
+// Every read of the request body lands in one buffer, reused: nothing is allocated per read.
+const READ_BUFFER_BYTES = 64 * 1024;
+
 export const drainRequestBody = createMiddleware<AppEnv>(async (c, next) => {
   const body = c.req.raw.body;
   if (!body) return next();
-  const source = body.getReader();
+  const source = byteSource(body);
+  let buffer: Uint8Array = new Uint8Array(READ_BUFFER_BYTES);
   let seen = 0;
   let ended = false;
   // workerd's request body takes one read at a time: a read waits for the one before it (a route may
   // give up on the body with a read still pending).
   let previous: Promise<unknown> = Promise.resolve();
-  const read = () => {
+  /** The next bytes of the body (empty at its end), valid until the next read. */
+  const read = (most: number) => {
     const result = previous.then(async () => {
-      const chunk = await source.read();
-      if (chunk.done) ended = true;
-      else seen += chunk.value.byteLength;
-      return chunk;
+      const bytes = await source.read(buffer.subarray(0, Math.min(most, buffer.length)));
+      // A BYOB read takes the buffer over; its memory comes back in the view it answers with.
+      buffer = new Uint8Array(bytes.buffer);
+      if (bytes.length === 0) ended = true;
+      seen += bytes.length;
+      return bytes;
     });
     previous = result.catch(() => undefined);
     return result;
   };
-  const counted = new ReadableStream<Uint8Array>(
+  // A byte stream: the route's reads are copied into the memory its reader offers (one buffer of its
+  // own, for the upload), so neither side allocates per read.
+  const counted = new ReadableStream(
     {
+      type: "bytes",
+      // Gives default readers (a JSON body, say) a byobRequest too.
+      autoAllocateChunkSize: AUTO_CHUNK_BYTES,
       async pull(controller) {
-        const chunk = await read();
-        if (chunk.done) controller.close();
-        else controller.enqueue(chunk.value);
+        const request = controller.byobRequest!;
+        const view = request.view!;
+        const bytes = await read(view.byteLength);
+        if (bytes.length === 0) {
+          controller.close();
+          request.respond(0);
+          return;
+        }
+        new Uint8Array(view.buffer, view.byteOffset, view.byteLength).set(bytes);
+        request.respond(bytes.length);
       },
       // A route that gives up on the body leaves the rest of it to be drained below.
       cancel: () => undefined,
@@ -49,11 +72,11 @@ export const drainRequestBody = createMiddleware<AppEnv>(async (c, next) => {
   await next();
   const bound = c.get("config").maxPackageSize + DRAIN_SLACK_BYTES;
   try {
-    while (!ended && seen <= bound) await read();
+    while (!ended && seen <= bound) await read(READ_BUFFER_BYTES);
   } catch {
     // The client went away: there is no connection left to keep.
   }
   // Past the bound the body is given up: workerd closes a connection whose request was not read to
   // its end, after the response.
-  if (!ended) await source.cancel().catch(() => undefined);
+  if (!ended) await source.cancel(undefined);
 });

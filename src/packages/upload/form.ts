@@ -1,6 +1,7 @@
 // The upload's form, read as it streams: `resources` (small, kept), `bits` (handed on as a stream the
 // moment it starts, so it goes straight to R2), anything else noted. Message errors are CC's, in CC's
 // order: `resources` that is not JSON, then unknown fields, then a form with neither bits nor resources.
+import type { ByteSource } from "../../http/byte-source";
 import { CfError, unprocessable } from "../../http/errors";
 import { isBlank } from "../../http/validation";
 import { parseResourcesField } from "./fingerprints";
@@ -48,7 +49,7 @@ async function readText(body: ReadableStream<Uint8Array>): Promise<string> {
  * multipart is an empty form.
  */
 export async function readUploadForm(
-  body: ReadableStream<Uint8Array> | null,
+  body: ByteSource | null,
   boundary: string | undefined,
   onBits: (bits: ReadableStream<Uint8Array>, form: UploadForm) => Promise<void>,
 ): Promise<UploadForm> {

@@ -1,7 +1,14 @@
 // A streaming multipart/form-data reader (RFC 7578): parts come one at a time, each body a stream read
-// straight off the request, so a package of any size passes through in small chunks and the whole body
-// is never held. Only the bytes that might begin the next delimiter are kept back between reads; the
-// rest passes on as views of the chunks read, never copied.
+// straight off the request, so a package of any size passes through and the whole body is never held.
+// The request body is read (BYOB) into one buffer reused for every read, and a part's body is handed on
+// as views of that buffer: receiving 90 MiB allocates nothing per read, where a chunk per read left
+// megabytes of ArrayBuffers for V8 to collect (it collects late: they are external memory). Only the
+// bytes that might begin the next delimiter are kept back between reads, moved to the buffer's front.
+//
+// So a chunk of a part's body is valid only until the consumer asks for the next one: whoever gets one
+// (a `for await` over the body, or a write() it is passed to, until the promise write() returns
+// resolves) and keeps bytes of it for later must copy them.
+import type { ByteSource } from "../../http/byte-source";
 
 export class MalformedMultipart extends Error {
   override readonly name = "MalformedMultipart";
@@ -16,6 +23,8 @@ export interface FormPart {
 
 const CRLF = new Uint8Array([13, 10]);
 const MAX_HEADER_BYTES = 16 * 1024;
+// Large enough for the longest part headers with room to read more; a read takes what fits.
+export const BUFFER_SIZE = 256 * 1024;
 const encoder = new TextEncoder();
 
 /** The boundary of a multipart/form-data Content-Type, or undefined for any other type. */
@@ -36,15 +45,6 @@ function indexOf(haystack: Uint8Array, needle: Uint8Array, from = 0): number {
   return -1;
 }
 
-/** `tail` then `chunk` (the chunk itself when nothing is held back, the usual case). */
-function concat(tail: Uint8Array, chunk: Uint8Array): Uint8Array {
-  if (!tail.length) return chunk;
-  const merged = new Uint8Array(tail.length + chunk.length);
-  merged.set(tail);
-  merged.set(chunk, tail.length);
-  return merged;
-}
-
 function dispositionParam(header: string, param: string): string | undefined {
   const match = new RegExp(`;\\s*${param}="((?:[^"\\\\]|\\\\.)*)"|;\\s*${param}=([^;\\s]+)`, "i").exec(
     header,
@@ -54,22 +54,35 @@ function dispositionParam(header: string, param: string): string | undefined {
 }
 
 export class MultipartReader {
-  private readonly reader: ReadableStreamDefaultReader<Uint8Array>;
   /** "--boundary" before the first part, "\r\n--boundary" between parts. */
   private readonly delimiter: Uint8Array;
-  private buffer: Uint8Array = new Uint8Array(0);
+  /** Every read lands here. */
+  private memory: Uint8Array = new Uint8Array(BUFFER_SIZE);
+  /** The bytes read and not consumed yet: a view of `memory`. */
+  private buffer: Uint8Array;
   private started = false;
   private finished = false;
   private partOpen = false;
+  /** The open part's closing delimiter was found; what follows it is read once its last chunk is done. */
+  private partClosed = false;
 
-  constructor(body: ReadableStream<Uint8Array>, boundary: string) {
-    this.reader = body.getReader();
+  constructor(
+    private readonly source: ByteSource,
+    boundary: string,
+  ) {
     this.delimiter = encoder.encode(`\r\n--${boundary}`);
+    // The first delimiter may open the body (no CRLF before it): the search starts with a CRLF.
+    this.memory.set(CRLF);
+    this.buffer = this.memory.subarray(0, CRLF.length);
   }
 
   /** The next part, or undefined after the closing delimiter. Skips what is left of the current part. */
   async nextPart(): Promise<FormPart | undefined> {
     while (this.partOpen) await this.readBodyChunk();
+    if (this.partClosed) {
+      this.partClosed = false;
+      await this.afterDelimiter();
+    }
     if (!this.started) await this.skipPreamble();
     if (this.finished) return undefined;
     const headers = await this.readHeaders();
@@ -77,26 +90,37 @@ export class MultipartReader {
     const name = /^\s*form-data\b/i.test(disposition) ? dispositionParam(disposition, "name") : undefined;
     if (name === undefined) throw new MalformedMultipart("part without a form-data name");
     this.partOpen = true;
-    const body = new ReadableStream<Uint8Array>({
-      pull: async (controller) => {
-        const chunk = await this.readBodyChunk();
-        if (chunk) controller.enqueue(chunk);
-        else controller.close();
+    // No read ahead (high-water mark 0): the next chunk is read only when asked for, after the consumer
+    // is done with the last one, whose bytes the read may overwrite.
+    const body = new ReadableStream<Uint8Array>(
+      {
+        pull: async (controller) => {
+          const chunk = await this.readBodyChunk();
+          if (chunk) controller.enqueue(chunk);
+          else controller.close();
+        },
       },
-    });
+      { highWaterMark: 0 },
+    );
     return { name, filename: dispositionParam(disposition, "filename"), body };
   }
 
   /** Fails the underlying body stream: used when the upload is given up part way. */
   async cancel(reason: unknown): Promise<void> {
-    await this.reader.cancel(reason).catch(() => undefined);
+    await this.source.cancel(reason);
   }
 
+  /** Reads more after the unconsumed bytes, moved to the front first; false at the end of the body. */
   private async fill(): Promise<boolean> {
-    const { done, value } = await this.reader.read();
-    if (done) return false;
-    this.buffer = concat(this.buffer, value);
-    return true;
+    const kept = this.buffer.length;
+    const from = this.buffer.byteOffset;
+    if (from > 0) this.memory.copyWithin(0, from, from + kept);
+    // Cannot happen: at most MAX_HEADER_BYTES (or a delimiter's length) are ever kept.
+    if (kept === this.memory.length) throw new MalformedMultipart("part headers too long");
+    const read = await this.source.read(this.memory.subarray(kept));
+    this.memory = new Uint8Array(read.buffer);
+    this.buffer = this.memory.subarray(0, kept + read.length);
+    return read.length > 0;
   }
 
   /**
@@ -120,8 +144,6 @@ export class MultipartReader {
 
   private async skipPreamble(): Promise<void> {
     this.started = true;
-    // The first delimiter may open the body (no CRLF before it): search with a CRLF prepended.
-    this.buffer = concat(CRLF, this.buffer);
     for (;;) {
       const at = indexOf(this.buffer, this.delimiter);
       if (at !== -1) {
@@ -186,7 +208,7 @@ export class MultipartReader {
         const chunk = this.buffer.subarray(0, at);
         this.buffer = this.buffer.subarray(at + this.delimiter.length);
         this.partOpen = false;
-        await this.afterDelimiter();
+        this.partClosed = true;
         return chunk.length ? chunk : undefined;
       }
       const safe = this.delimiterPrefixStart();

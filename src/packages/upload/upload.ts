@@ -11,6 +11,7 @@ import type { Config } from "../../config";
 import type { Db } from "../../db/client";
 import type { Bindings } from "../../env";
 import type { User } from "../../http/auth";
+import { type ByteSource, byteSource } from "../../http/byte-source";
 import { CfError, notFound, unprocessable } from "../../http/errors";
 import { packageBitsKey } from "../bits-keys";
 import { deletePackageBits } from "../bits-removal";
@@ -42,26 +43,25 @@ class UploadInterrupted extends Error {
 /** The request body, failing once it passes `max` bytes or when the client goes away. */
 function meteredBody(body: ReadableStream<Uint8Array> | null, max: number, tooLarge: CfError) {
   if (!body) return null;
-  const reader = body.getReader();
+  const source = byteSource(body);
   let seen = 0;
-  return new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      let result: ReadableStreamReadResult<Uint8Array>;
+  return {
+    async read(into) {
+      let read: Uint8Array;
       try {
-        result = await reader.read();
+        read = await source.read(into);
       } catch (err) {
         throw new UploadInterrupted(err instanceof Error ? err.message : String(err));
       }
-      if (result.done) return controller.close();
-      seen += result.value.length;
+      seen += read.length;
       if (seen > max) {
-        await reader.cancel(tooLarge).catch(() => undefined);
+        await source.cancel(tooLarge);
         throw tooLarge;
       }
-      controller.enqueue(result.value);
+      return read;
     },
-    cancel: (reason) => reader.cancel(reason),
-  });
+    cancel: (reason) => source.cancel(reason),
+  } satisfies ByteSource;
 }
 
 /** What the client sees for a failure, and what data.error records. */
@@ -132,8 +132,10 @@ class PackageUpload {
       maxDigests: MAX_CACHED_FILES_PER_UPLOAD,
     });
     try {
+      // Each chunk is a view of the multipart reader's one buffer, overwritten by the next read: all are
+      // done with it (or have copied what they keep) before the loop asks for the next, and before any
+      // failure aborts the writer (the scanner refuses bombs).
       for await (const chunk of bits) {
-        // All are done with the chunk before any failure aborts the writer (the scanner refuses bombs).
         const done = await Promise.allSettled([writer.write(chunk), scanner.write(chunk), this.renewClaim()]);
         for (const result of done) if (result.status === "rejected") throw result.reason;
       }

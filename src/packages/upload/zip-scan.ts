@@ -138,10 +138,16 @@ class ByteQueue {
     return taken;
   }
 
-  /** Copies what is left into memory of its own: the chunks it came in may be reused once write() ends. */
+  /** Copies what is left into memory of its own: a chunk written is valid only until write() resolves. */
   detach(): void {
-    if (!this.chunks.length) return;
-    this.chunks = [this.copy(0, this.length)];
+    if (!this.length) return;
+    const kept = new Uint8Array(this.length);
+    let at = 0;
+    for (const chunk of this.chunks) {
+      kept.set(chunk, at);
+      at += chunk.length;
+    }
+    this.chunks = [kept];
   }
 
   clear(): void {
