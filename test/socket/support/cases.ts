@@ -229,12 +229,28 @@ export function describeConnectionReuse(
       path: "/v3/packages",
       token: world.developer,
       headers: { "Content-Type": "application/json" },
-      body: Buffer.concat([encode('{"type":'), randomBytes(3 * MiB)]),
+      body: Buffer.concat([encode('{"type":'), randomBytes(64 * 1024)]),
       chunked: true,
     });
     expect({ status: reply.status, body: reply.json }).toEqual({
       status: 400,
       body: parseError("invalid request body"),
+    });
+    await expectSocketStillServes(reply);
+  });
+
+  it("a JSON body refused part way, past 1 MiB: 400, then the same connection serves on", async () => {
+    const reply = await world.client.send({
+      method: "POST",
+      path: "/v3/packages",
+      token: world.developer,
+      headers: { "Content-Type": "application/json" },
+      body: Buffer.concat([encode('{"type":'), randomBytes(3 * MiB)]),
+      chunked: true,
+    });
+    expect({ status: reply.status, body: reply.json }).toEqual({
+      status: 400,
+      body: parseError("request body is larger than 1048576 bytes"),
     });
     await expectSocketStillServes(reply);
   });
