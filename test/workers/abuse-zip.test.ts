@@ -333,7 +333,10 @@ describe("every entry checked, as the central directory lists them", () => {
 });
 
 describe("resources: the cached files count into the package", () => {
-  it("refuses a package whose cached files pass MAX_UNZIPPED_PACKAGE_SIZE before assembling it", async () => {
+  it.each([
+    ["MAX_UNZIPPED_PACKAGE_SIZE", "pass MAX_UNZIPPED_PACKAGE_SIZE before assembling it"],
+    ["MAX_PACKAGE_SIZE", "make the stored zip pass MAX_PACKAGE_SIZE"],
+  ])("refuses a package whose cached files pass %s (%s)", async (limit) => {
     const { developer, newPackage } = await bitsWorld();
     const guid = await newPackage();
     const cached = randomBytes(70_000);
@@ -342,24 +345,7 @@ describe("resources: the cached files count into the package", () => {
     const cacheBefore = await cacheNow();
 
     const reply = await upload(guid, developer, [{ name: "resources", data: JSON.stringify(resources) }], {
-      MAX_UNZIPPED_PACKAGE_SIZE: String(MiB),
-    });
-
-    const detail = `Package may not be larger than ${MiB} bytes`;
-    expect(reply.json).toEqual(packageInvalid(detail));
-    await expectRefused(guid, developer, `The app package is invalid: ${detail}`, cacheBefore);
-  });
-
-  it("refuses a package whose cached files make the stored zip pass MAX_PACKAGE_SIZE", async () => {
-    const { developer, newPackage } = await bitsWorld();
-    const guid = await newPackage();
-    const cached = randomBytes(70_000);
-    const sha1 = await cacheResource(cached);
-    const resources = Array.from({ length: 40 }, (_, i) => ({ fn: `copy/${i}`, sha1, size: cached.length }));
-    const cacheBefore = await cacheNow();
-
-    const reply = await upload(guid, developer, [{ name: "resources", data: JSON.stringify(resources) }], {
-      MAX_PACKAGE_SIZE: String(MiB),
+      [limit]: String(MiB),
     });
 
     const detail = `Package may not be larger than ${MiB} bytes`;
