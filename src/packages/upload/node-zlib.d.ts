@@ -4,15 +4,30 @@ declare module "node:zlib" {
   /** CRC-32 of `data`, continuing from `value` (the CRC of the bytes before it). */
   export function crc32(data: Uint8Array, value?: number): number;
 
-  /** A raw-deflate inflater: output comes as "data" events of at most 16 KiB while a write runs. */
+  /**
+   * A raw-deflate inflater, driven as node:zlib's own synchronous path drives it (processChunkSync, in
+   * Node and in workerd): `_handle.writeSync` inflates into a buffer the caller gives, and leaves in
+   * `_writeState` what stayed free of that buffer and of the input. Its public stream API puts every
+   * 16 KiB of output in a new Buffer instead. A zlib error destroys the inflater during the call, which
+   * drops `_handle`.
+   */
   export interface InflateRaw {
-    on(event: "data", listener: (chunk: Uint8Array) => void): this;
-    once(event: "error", listener: (error: Error) => void): this;
-    off(event: "error", listener: (error: Error) => void): this;
-    write(chunk: Uint8Array, callback: () => void): boolean;
+    _handle: {
+      writeSync(
+        flush: number,
+        input: Uint8Array,
+        inputOffset: number,
+        inputLength: number,
+        output: Uint8Array,
+        outputOffset: number,
+        outputLength: number,
+      ): void;
+    } | null;
+    /** [output bytes left free, input bytes left unread] after the last writeSync. */
+    _writeState: Uint32Array;
+    on(event: "error", listener: (error: Error) => void): this;
     /** Ready for a new deflate stream. */
     reset(): void;
-    destroy(): this;
   }
   export function createInflateRaw(): InflateRaw;
 }
