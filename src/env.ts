@@ -38,3 +38,14 @@ export interface Variables {
 }
 
 export type AppEnv = { Bindings: Bindings; Variables: Variables };
+
+/**
+ * What an action is given besides the caller and the message: the bindings, the request's db (its D1
+ * cost is the request's), the config, and `defer` for work that runs after the response (waitUntil).
+ */
+export interface Deps {
+  env: Bindings;
+  db: Db;
+  config: Config;
+  defer(work: Promise<unknown>): void;
+}

@@ -1,19 +1,18 @@
 // The 2015 experimental API's package create, POST /v3/apps/:guid/packages, kept byte for byte:
 // its message ({type, url}), its checks in CC's order, and its pretty-printed JSON with relative links.
 import { Hono } from "hono";
-import { assertWritable } from "../authz/access";
 import type { PackageType } from "../db/schema";
 import type { AppEnv } from "../env";
 import { currentUser, requireWrite } from "../http/auth";
+import { depsOf } from "../http/deps";
 import { notFound, unprocessable } from "../http/errors";
 import { ccMessage, isBlank, lengthMessages, stringMessages, unknownFieldsMessages } from "../http/messages";
 import { jsonResponse } from "../http/respond";
 import { timestamp } from "../http/urls";
 import { readJsonObject } from "../http/validation";
-import { NO_METADATA } from "../metadata/messages";
-import { copyPackage } from "./copy";
+import { experimentalPackageCreate, packageCopy } from "./actions";
 import { MAX_DOCKER_IMAGE_LENGTH } from "./messages";
-import { createPackageWhereAllowed, type PackageRow } from "./store";
+import type { PackageRow } from "./store";
 
 // CC 2015's PackageCreateMessage: unknown keys, type inclusion, url presence by type; the url (today's
 // docker image) is bounded as the image is.
@@ -57,32 +56,20 @@ export const experimentalPackagesRouter = new Hono<AppEnv>().post(
   "/v3/apps/:guid/packages",
   requireWrite,
   async (c) => {
-    const user = currentUser(c);
-    const db = c.get("db");
     const appGuid = c.req.param("guid");
     const sourceGuid = c.req.query("source_package_guid");
-
     if (sourceGuid !== undefined) {
-      const copy = await copyPackage(c, appGuid, sourceGuid, {
-        app: () => notFound("App"),
-        source: () => notFound("Package"),
-      });
+      const copy = await packageCopy(
+        depsOf(c),
+        currentUser(c),
+        { appGuid, sourceGuid },
+        { app: () => notFound("App"), source: () => notFound("Package") },
+      );
       return jsonResponse(c, 201, presentExperimentalPackage(copy), true);
     }
-
     const parsed = createMessage.safeParse(await readJsonObject(c));
     if (!parsed.success) throw unprocessable(parsed.error.issues.map((issue) => issue.message));
-    const message = parsed.data;
-    const result = await createPackageWhereAllowed(
-      db,
-      user,
-      { type: message.type, appGuid, dockerImage: message.type === "docker" ? (message.url ?? null) : null },
-      NO_METADATA,
-    );
-    if (!result.created) {
-      assertWritable(user, result.app, () => notFound("App"));
-      throw new Error("package create refused, yet its app passes every check");
-    }
-    return jsonResponse(c, 201, presentExperimentalPackage(result.created), true);
+    const created = await experimentalPackageCreate(depsOf(c), currentUser(c), { appGuid, ...parsed.data });
+    return jsonResponse(c, 201, presentExperimentalPackage(created), true);
   },
 );
