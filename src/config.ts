@@ -1,6 +1,5 @@
 // Vars read and validated once per isolate. A misconfiguration is logged and fails closed.
 import * as z from "zod";
-import type { Bindings } from "./env";
 
 /** The documented local-development token secret: accepted only when ENVIRONMENT is "development". */
 export const LOCAL_DEVELOPMENT_SECRET = "tokensecret";
@@ -34,6 +33,9 @@ const configSchema = z.object({
   RESOURCE_MAX_SIZE: positiveInt(536_870_912),
 });
 
+/** The vars the config reads: every one optional text (wrangler.toml, .dev.vars, test bindings). */
+export type ConfigVars = { [K in keyof typeof configSchema.shape]?: string };
+
 export interface Config {
   development: boolean;
   externalUrl: string | undefined;
@@ -57,9 +59,9 @@ export interface Config {
   resourceMaxSize: number;
 }
 
-const cache = new WeakMap<Bindings, Config>();
+const cache = new WeakMap<ConfigVars, Config>();
 
-export function readConfig(env: Bindings): Config {
+export function readConfig(env: ConfigVars): Config {
   const cached = cache.get(env);
   if (cached) return cached;
   const vars = configSchema.parse(env);

@@ -3,7 +3,7 @@ import { and, eq, type SQL, sql } from "drizzle-orm";
 import { canReadSpace, canWriteSpace } from "../authz/spaces";
 import type { Db } from "../db/client";
 import { apps, organizations, spaces } from "../db/schema";
-import type { User } from "../http/auth";
+import type { User } from "../user";
 
 export function appAccessQuery(db: Db, user: User, appGuid: string) {
   return db

@@ -1,12 +1,12 @@
 // What each app write does, free of HTTP (CC's AppCreate and AppDelete actions).
 import { assertWritable } from "../authz/access";
 import type { Deps } from "../env";
-import type { User } from "../http/auth";
 import { notFound, unprocessable } from "../http/errors";
 import { startDeleteJob } from "../jobs/runner";
 import type { JobRow } from "../jobs/store";
 import { assertMetadataLimits, NO_METADATA } from "../metadata/messages";
 import { findSpaceAccess } from "../spaces/store";
+import type { User } from "../user";
 import { appAccessQuery } from "./access";
 import { appNameErrors, type createAppMessage, lifecycleErrors } from "./messages";
 import { type AppView, insertApp } from "./store";

@@ -2,13 +2,13 @@
 // or its space; a list page and its count are one batch.
 import { canReadSpace } from "../authz/spaces";
 import type { Db } from "../db/client";
+import { inList } from "../db/conditions";
+import type { Paging } from "../db/list-page";
 import { type InSpaceFilters, listPage, type ResourceFilters, spaceConditions } from "../db/list-page";
-import { inList } from "../db/lists";
-import { createWithMetadata, findVisible, withMetadata } from "../db/resources";
 import { apps } from "../db/schema";
-import type { User } from "../http/auth";
-import type { Paging } from "../http/pagination";
+import { createWithMetadata, findVisible, withMetadata } from "../metadata/resources";
 import type { Metadata } from "../metadata/store";
+import type { User } from "../user";
 
 type AppRow = typeof apps.$inferSelect;
 export type AppView = AppRow & Metadata;

@@ -4,7 +4,7 @@
 // Writers: space developers. Global readers and admins are decided from the token, not in SQL.
 import { type SQL, sql } from "drizzle-orm";
 import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
-import type { User } from "../http/auth";
+import type { User } from "../user";
 
 /** SQL boolean true: for callers whose scopes decide without looking at roles. */
 export const always = () => sql<boolean>`1`.mapWith(Boolean);

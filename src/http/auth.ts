@@ -14,6 +14,7 @@ import {
 } from "jose";
 import type { Config } from "../config";
 import type { AppEnv } from "../env";
+import type { User } from "../user";
 import { CfError } from "./errors";
 import { type HmacHash, hmacKey } from "./hmac";
 
@@ -24,17 +25,6 @@ export const SCOPES = {
   adminReadOnly: "cloud_controller.admin_read_only",
   globalAuditor: "cloud_controller.global_auditor",
 } as const;
-
-export interface User {
-  guid: string;
-  scopes: ReadonlySet<string>;
-  /** cloud_controller.admin: everything. */
-  admin: boolean;
-  /** admin, admin_read_only or global_auditor: reads every resource. */
-  globalReader: boolean;
-  /** admin or admin_read_only: may also read secrets (package downloads) everywhere. */
-  globalSecretReader: boolean;
-}
 
 const HMAC_ALGORITHMS = ["HS256", "HS384", "HS512"];
 const RSA_ALGORITHMS = ["RS256", "RS384", "RS512"];

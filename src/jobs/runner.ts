@@ -2,8 +2,8 @@
 // so every operation is idempotent: it works from the job's row alone.
 import { createDb, type Db } from "../db/client";
 import type { Bindings, Deps } from "../env";
-import type { User } from "../http/auth";
 import { CfError } from "../http/errors";
+import type { User } from "../user";
 import { JOB_OPERATIONS, type JobOperationName } from "./operations";
 import { finishJob, insertJobQuery, type JobResourceType, type JobRow, stalledJobs } from "./store";
 

@@ -2,7 +2,7 @@
 import { type SQL, sql } from "drizzle-orm";
 import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
 import { always, readableOrganizationGuids } from "../authz/spaces";
-import type { User } from "../http/auth";
+import type { User } from "../user";
 
 /** SQL boolean: may the user see the organization (CC's can_read_from_org)? */
 export function canReadOrganization(user: User, organizationGuid: SQLiteColumn | SQL): SQL<boolean> {

@@ -1,10 +1,10 @@
 // What each organization write does, free of HTTP (CC's OrganizationCreate and OrganizationDelete).
 import type { Deps } from "../env";
-import type { User } from "../http/auth";
 import { CfError, notFound, unprocessable } from "../http/errors";
 import { startDeleteJob } from "../jobs/runner";
 import type { JobRow } from "../jobs/store";
 import { assertMetadataLimits, NO_METADATA } from "../metadata/messages";
+import type { User } from "../user";
 import type { createOrganizationMessage } from "./messages";
 import { findOrganization, insertOrganization, type OrganizationView } from "./store";
 

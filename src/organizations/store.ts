@@ -2,13 +2,13 @@
 // filtered in the query that reads them; a list page and its count go to D1 in one batch.
 import { eq } from "drizzle-orm";
 import type { Db } from "../db/client";
+import { inList } from "../db/conditions";
+import type { Paging } from "../db/list-page";
 import { listPage, type ResourceFilters } from "../db/list-page";
-import { inList } from "../db/lists";
-import { createWithMetadata, findVisible, withMetadata } from "../db/resources";
 import { organizations } from "../db/schema";
-import type { User } from "../http/auth";
-import type { Paging } from "../http/pagination";
+import { createWithMetadata, findVisible, withMetadata } from "../metadata/resources";
 import type { Metadata } from "../metadata/store";
+import type { User } from "../user";
 import { canReadOrganization, canWriteOrganization } from "./access";
 
 export type OrganizationView = typeof organizations.$inferSelect & Metadata;

@@ -6,7 +6,6 @@ import { assertWritable } from "../authz/access";
 import { createDb } from "../db/client";
 import type { LifecycleType, PackageType } from "../db/schema";
 import type { Deps } from "../env";
-import type { User } from "../http/auth";
 import { type CfError, notFound, unprocessable } from "../http/errors";
 import { startDeleteJob } from "../jobs/runner";
 import type { JobRow } from "../jobs/store";
@@ -16,6 +15,7 @@ import {
   metadataLimitError,
   NO_METADATA,
 } from "../metadata/messages";
+import type { User } from "../user";
 import { packageBitsKey } from "./bits-keys";
 import { copyBits } from "./copy";
 import { assertDockerPassword, type PackageCreateMessage, type PackageUpdateMessage } from "./messages";

@@ -6,6 +6,8 @@ import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
 import { type AppAccess, appAccessQuery } from "../apps/access";
 import { readableSpaceGuids } from "../authz/spaces";
 import type { Db } from "../db/client";
+import { inList } from "../db/conditions";
+import type { Paging } from "../db/list-page";
 import {
   type InSpaceFilters,
   listPage,
@@ -15,11 +17,9 @@ import {
   type ResourceFilters,
   spaceConditions,
 } from "../db/list-page";
-import { inList } from "../db/lists";
-import { withMetadata } from "../db/resources";
 import { appPackageCounts, packages } from "../db/schema";
-import type { User } from "../http/auth";
-import type { Paging } from "../http/pagination";
+import { withMetadata } from "../metadata/resources";
+import type { User } from "../user";
 import type { PackageView } from "./store";
 
 export type PackageListFilters = ResourceFilters &

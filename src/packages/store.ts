@@ -5,7 +5,6 @@ import type { SQLiteInsertSelectQueryBuilder } from "drizzle-orm/sqlite-core";
 import { type AppAccess, appAccessQuery, appTakesWrites } from "../apps/access";
 import { canReadSpace, canWriteSpace } from "../authz/spaces";
 import { type Db, nowSeconds } from "../db/client";
-import { writeThenRead } from "../db/lists";
 import {
   apps,
   type LifecycleType,
@@ -15,7 +14,7 @@ import {
   packages,
   spaces,
 } from "../db/schema";
-import type { User } from "../http/auth";
+import { writeThenRead } from "../db/writes";
 import {
   exceededMetadataLimit,
   type Metadata,
@@ -24,6 +23,7 @@ import {
   metadataLimitGuards,
   writeMetadataQueries,
 } from "../metadata/store";
+import type { User } from "../user";
 
 export type PackageRow = typeof packages.$inferSelect;
 export type PackageView = PackageRow & {

@@ -2,11 +2,11 @@
 import { assertWritable } from "../authz/access";
 import type { Db } from "../db/client";
 import type { Deps } from "../env";
-import type { User } from "../http/auth";
 import { CfError, notFound, unprocessable } from "../http/errors";
 import { startDeleteJob } from "../jobs/runner";
 import type { JobRow } from "../jobs/store";
 import { findOrganizationAccess } from "../organizations/store";
+import type { User } from "../user";
 import type { createRoleMessage } from "./messages";
 import { findRoleAccess, findSpaceRoleTarget, insertRole, type RoleRow } from "./store";
 

@@ -4,12 +4,13 @@ import { and, eq, getTableColumns, type SQL, sql } from "drizzle-orm";
 import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
 import { always, readableOrganizationGuids, readableSpaceGuids } from "../authz/spaces";
 import { type Db, nowSeconds } from "../db/client";
+import { inList } from "../db/conditions";
+import type { Paging } from "../db/list-page";
 import { listPage, type ResourceFilters } from "../db/list-page";
-import { inList, unlessTaken } from "../db/lists";
 import { organizations, type RoleType, roles, spaces, users } from "../db/schema";
-import type { User } from "../http/auth";
-import type { Paging } from "../http/pagination";
+import { unlessTaken } from "../db/writes";
 import { canWriteOrganization, managesOrganization } from "../organizations/access";
+import type { User } from "../user";
 
 export type RoleRow = typeof roles.$inferSelect;
 

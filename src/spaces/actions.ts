@@ -1,12 +1,12 @@
 // What each space write does, free of HTTP (CC's SpaceCreate and SpaceDelete actions).
 import { assertWritable } from "../authz/access";
 import type { Deps } from "../env";
-import type { User } from "../http/auth";
 import { notFound, unprocessable } from "../http/errors";
 import { startDeleteJob } from "../jobs/runner";
 import type { JobRow } from "../jobs/store";
 import { assertMetadataLimits, NO_METADATA } from "../metadata/messages";
 import { findOrganizationAccess } from "../organizations/store";
+import type { User } from "../user";
 import type { createSpaceMessage } from "./messages";
 import { findSpaceAccess, insertSpace, type SpaceView } from "./store";
 

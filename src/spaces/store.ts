@@ -3,14 +3,14 @@
 import { eq } from "drizzle-orm";
 import { canReadSpace, canWriteSpace } from "../authz/spaces";
 import type { Db } from "../db/client";
+import { inList } from "../db/conditions";
+import type { Paging } from "../db/list-page";
 import { listPage, type ResourceFilters } from "../db/list-page";
-import { inList } from "../db/lists";
-import { createWithMetadata, findVisible, withMetadata } from "../db/resources";
 import { organizations, spaces } from "../db/schema";
-import type { User } from "../http/auth";
-import type { Paging } from "../http/pagination";
+import { createWithMetadata, findVisible, withMetadata } from "../metadata/resources";
 import type { Metadata } from "../metadata/store";
 import { canWriteOrganization } from "../organizations/access";
+import type { User } from "../user";
 
 export type SpaceView = typeof spaces.$inferSelect & Metadata;
 

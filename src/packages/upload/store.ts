@@ -8,8 +8,8 @@ import { appOfRowTakesWrites } from "../../apps/access";
 import { queueBlobDeletions } from "../../blobs/deletions";
 import { type Db, nowSeconds } from "../../db/client";
 import { cachedResources, type PackageState, packages, resourceCacheSize } from "../../db/schema";
-import type { User } from "../../http/auth";
 import { recordResourceUseQueries } from "../../resource-matches/store";
+import type { User } from "../../user";
 import { queueBitsDeletions } from "../bits-removal";
 import { expirePackagesQueries } from "../retention";
 import {

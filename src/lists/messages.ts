@@ -2,15 +2,15 @@
 // declaration per list: the parameters every list accepts, the list's own parameters in CC's order,
 // and the reading of a valid query into store filters, paging and the parameters pagination links repeat.
 import type * as z from "zod";
-import { type LabelSelectorParam, labelSelectorParam } from "../metadata/label-selector";
-import { humanize } from "./messages";
+import type { Paging } from "../db/list-page";
+import { humanize } from "../http/messages";
+import { type LabelSelectorParam, labelSelectorParam } from "../lists/label-selector";
 import {
   commaList,
   commaListLink,
   listQuery,
   orderByLink,
   orderByParam,
-  type Paging,
   pageParams,
   pagingOf,
 } from "./pagination";
