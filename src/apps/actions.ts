@@ -1,5 +1,5 @@
 // What each app write does, free of HTTP (CC's AppCreate and AppDelete actions).
-import { assertWritable } from "../authz/access";
+import { assertWritable } from "../authz/assert-writable";
 import type { Deps } from "../env";
 import { notFound, unprocessable } from "../http/errors";
 import { startDeleteJob } from "../jobs/runner";
@@ -7,9 +7,8 @@ import type { JobRow } from "../jobs/store";
 import { assertMetadataLimits, NO_METADATA } from "../metadata/messages";
 import { findSpaceAccess } from "../spaces/store";
 import type { User } from "../user";
-import { appAccessQuery } from "./access";
 import { appNameErrors, type createAppMessage, lifecycleErrors } from "./messages";
-import { type AppView, insertApp } from "./store";
+import { type AppView, appAccessQuery, insertApp } from "./store";
 
 const invalidSpace = () =>
   unprocessable("Invalid space. Ensure that the space exists and you have access to it.");

@@ -18,12 +18,6 @@ export function readableSpaceGuids(userGuid: string): SQL {
       WHERE r.user_guid = ${userGuid} AND r.type = 'organization_manager')`;
 }
 
-/** Subquery of the guids of the organizations the user belongs to in any role, or manages spaces in. */
-export function readableOrganizationGuids(userGuid: string): SQL {
-  return sql`(SELECT r.organization_guid FROM roles r WHERE r.user_guid = ${userGuid} AND r.organization_guid IS NOT NULL
-    UNION SELECT s.organization_guid FROM spaces s JOIN roles r ON r.space_guid = s.guid WHERE r.user_guid = ${userGuid})`;
-}
-
 /** SQL boolean: may the user read the space in `spaceGuid`? */
 export function canReadSpace(user: User, spaceGuid: SQLiteColumn | SQL): SQL<boolean> {
   if (user.globalReader) return always();

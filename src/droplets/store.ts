@@ -4,8 +4,7 @@
 import { eq, getTableColumns } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { inList } from "../db/conditions";
-import type { Paging } from "../db/list-page";
-import { type Page, pageOf, pageQueries, spaceConditions } from "../db/list-page";
+import { type Page, type Paging, pageOf, pageQueries, spaceConditions } from "../db/list-page";
 import { apps, droplets } from "../db/schema";
 import { metadataColumns } from "../metadata/store";
 import type { PackageListFilters } from "../packages/list-store";

@@ -2,9 +2,15 @@
 // are checked field by field in CC's order. Each helper returns the messages for one attribute; a
 // message schema concatenates them in the order CC's message class declares its validations.
 import * as z from "zod";
-import { isBlank, isObject, type JsonObject, unknownFieldsMessage } from "./validation";
+import { isObject, type JsonObject, unknownFieldsMessage } from "./validation";
 
-export { isBlank };
+/** Ruby's blank? (nil, false, whitespace, empty array or object): what CC's presence checks reject. */
+export function isBlank(value: unknown): boolean {
+  if (value === undefined || value === null || value === false) return true;
+  if (typeof value === "string") return value.trim() === "";
+  if (Array.isArray(value)) return value.length === 0;
+  return isObject(value) && Object.keys(value).length === 0;
+}
 
 /** ActiveModel's humanize: "space Guid" → "Space guid", "user_origin" → "User origin". */
 export function humanize(attribute: string): string {

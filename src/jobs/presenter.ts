@@ -1,4 +1,4 @@
-import { timestamp } from "../http/urls";
+import { timestamp } from "../http/timestamp";
 import { JOB_RESOURCES, type JobRow } from "./store";
 
 export function presentJob(job: JobRow, resourceExists: boolean, baseUrl: string) {

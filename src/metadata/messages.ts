@@ -3,7 +3,8 @@
 // when the changes are applied. Every resource with metadata shares this module.
 import * as z from "zod";
 import { CfError, unprocessable } from "../http/errors";
-import { isBlank, isObject, type JsonObject } from "../http/validation";
+import { isBlank } from "../http/messages";
+import { isObject, type JsonObject } from "../http/validation";
 import {
   MAX_ANNOTATION_BYTES,
   METADATA_LIMITS,

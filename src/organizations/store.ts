@@ -1,15 +1,14 @@
-// SQL for organizations. Visibility is a subquery (organizations/access.ts), so shows and lists are
+// SQL for organizations. Visibility is a subquery (authz/organizations.ts), so shows and lists are
 // filtered in the query that reads them; a list page and its count go to D1 in one batch.
 import { eq } from "drizzle-orm";
+import { canReadOrganization, canWriteOrganization } from "../authz/organizations";
 import type { Db } from "../db/client";
 import { inList } from "../db/conditions";
-import type { Paging } from "../db/list-page";
-import { listPage, type ResourceFilters } from "../db/list-page";
+import { listPage, type Paging, type ResourceFilters } from "../db/list-page";
 import { organizations } from "../db/schema";
 import { createWithMetadata, findVisible, withMetadata } from "../metadata/resources";
 import type { Metadata } from "../metadata/store";
 import type { User } from "../user";
-import { canReadOrganization, canWriteOrganization } from "./access";
 
 export type OrganizationView = typeof organizations.$inferSelect & Metadata;
 

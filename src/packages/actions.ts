@@ -1,8 +1,8 @@
 // What each package write does, free of HTTP (CC's PackageCreate, PackageCopy, PackageUpdate,
 // PackageDelete and PackageUpload actions): the checks in CC's order, the D1 batch, and through `defer`
 // the work that runs after the response. Routes give the dependencies, the caller and the message.
-import { type AppAccess, appAccessQuery } from "../apps/access";
-import { assertWritable } from "../authz/access";
+import { type AppAccess, appAccessQuery } from "../apps/store";
+import { assertWritable } from "../authz/assert-writable";
 import { createDb } from "../db/client";
 import type { LifecycleType, PackageType } from "../db/schema";
 import type { Deps } from "../env";

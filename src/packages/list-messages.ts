@@ -2,7 +2,7 @@
 // CC's messages (400 CF-BadQueryParameter), read into store filters, paging and the parameters the
 // pagination links repeat.
 import * as z from "zod";
-import { isBlank } from "../http/validation";
+import { isBlank } from "../http/messages";
 import { type ListRequest, listMessage } from "../lists/messages";
 import { unknownQueryParameters } from "../lists/pagination";
 import type { PackageListFilters } from "./list-store";

@@ -28,7 +28,7 @@ async function respond(c: Context<AppEnv>, request: PackageListRequest) {
   return listResponse(c, path, request, page, presentPackage);
 }
 
-export const packagesListRouter = new Hono<AppEnv>()
+export const packageListRouter = new Hono<AppEnv>()
   .get("/v3/packages", requireRead, queryParams(packagesListMessage(false)), (c) =>
     respond(c, packageListRequest(c.req.valid("query"))),
   )

@@ -3,15 +3,15 @@
 // statements; lists of guids are bound as one JSON parameter each, whatever their length.
 import { and, type SQL, sql } from "drizzle-orm";
 import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
-import { type AppAccess, appAccessQuery } from "../apps/access";
+import { type AppAccess, appAccessQuery } from "../apps/store";
 import { readableSpaceGuids } from "../authz/spaces";
 import type { Db } from "../db/client";
 import { inList } from "../db/conditions";
-import type { Paging } from "../db/list-page";
 import {
   type InSpaceFilters,
   listPage,
   type Page,
+  type Paging,
   pageOf,
   pageQueries,
   type ResourceFilters,

@@ -2,7 +2,7 @@
 // or the checks before a write, is one D1 round trip.
 import { and, eq, getTableColumns, inArray, type SQL, sql } from "drizzle-orm";
 import type { SQLiteInsertSelectQueryBuilder } from "drizzle-orm/sqlite-core";
-import { type AppAccess, appAccessQuery, appTakesWrites } from "../apps/access";
+import { type AppAccess, appAccessQuery, appTakesWrites } from "../apps/store";
 import { canReadSpace, canWriteSpace } from "../authz/spaces";
 import { type Db, nowSeconds } from "../db/client";
 import {

@@ -1,5 +1,5 @@
 // What each role write does, free of HTTP (CC's RoleCreate and RoleDelete actions).
-import { assertWritable } from "../authz/access";
+import { assertWritable } from "../authz/assert-writable";
 import type { Db } from "../db/client";
 import type { Deps } from "../env";
 import { CfError, notFound, unprocessable } from "../http/errors";

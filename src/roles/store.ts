@@ -2,14 +2,13 @@
 // belongs to the organization are subqueries of the one query that reads the role or its target.
 import { and, eq, getTableColumns, type SQL, sql } from "drizzle-orm";
 import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
-import { always, readableOrganizationGuids, readableSpaceGuids } from "../authz/spaces";
+import { canWriteOrganization, managesOrganization, readableOrganizationGuids } from "../authz/organizations";
+import { always, readableSpaceGuids } from "../authz/spaces";
 import { type Db, nowSeconds } from "../db/client";
 import { inList } from "../db/conditions";
-import type { Paging } from "../db/list-page";
-import { listPage, type ResourceFilters } from "../db/list-page";
+import { listPage, type Paging, type ResourceFilters } from "../db/list-page";
 import { organizations, type RoleType, roles, spaces, users } from "../db/schema";
 import { unlessTaken } from "../db/writes";
-import { canWriteOrganization, managesOrganization } from "../organizations/access";
 import type { User } from "../user";
 
 export type RoleRow = typeof roles.$inferSelect;

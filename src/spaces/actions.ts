@@ -1,5 +1,5 @@
 // What each space write does, free of HTTP (CC's SpaceCreate and SpaceDelete actions).
-import { assertWritable } from "../authz/access";
+import { assertWritable } from "../authz/assert-writable";
 import type { Deps } from "../env";
 import { notFound, unprocessable } from "../http/errors";
 import { startDeleteJob } from "../jobs/runner";

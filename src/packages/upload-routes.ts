@@ -10,8 +10,12 @@ import { externalUrl } from "../http/urls";
 import { packageUpload } from "./actions";
 import { presentPackage } from "./presenter";
 
-export const bitsRouter = new Hono<AppEnv>().post("/v3/packages/:guid/upload", requireWrite, async (c) => {
-  const message = { guid: c.req.param("guid"), body: c.req.raw };
-  const pkg = await packageUpload(depsOf(c), currentUser(c), message);
-  return jsonResponse(c, 200, presentPackage(pkg, externalUrl(c)));
-});
+export const packageUploadRouter = new Hono<AppEnv>().post(
+  "/v3/packages/:guid/upload",
+  requireWrite,
+  async (c) => {
+    const message = { guid: c.req.param("guid"), body: c.req.raw };
+    const pkg = await packageUpload(depsOf(c), currentUser(c), message);
+    return jsonResponse(c, 200, presentPackage(pkg, externalUrl(c)));
+  },
+);
