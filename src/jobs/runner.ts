@@ -4,11 +4,11 @@ import { createDb, type Db } from "../db/client";
 import type { Bindings, Deps } from "../env";
 import { CfError } from "../http/errors";
 import type { User } from "../user";
-import { JOB_OPERATIONS, type JobOperationName } from "./operations";
-import { finishJob, insertJobQuery, type JobResourceType, type JobRow, stalledJobs } from "./store";
+import { type JobResourceType, jobOperation } from "./operations";
+import { finishJob, insertJobQuery, type JobRow, stalledJobs } from "./store";
 
 export async function runJob(env: Bindings, db: Db, job: JobRow): Promise<void> {
-  const operation = JOB_OPERATIONS[job.operation as JobOperationName];
+  const operation = jobOperation(job.operation);
   try {
     if (!operation) throw new Error(`no operation registered for ${job.operation}`);
     await operation(env, db, job.resourceGuid);
