@@ -1,7 +1,7 @@
 // SQL for apps. Visibility and write access come from authz/spaces.ts inside the query that reads the app
 // or its space; a list page and its count are one batch.
 import { and, eq, type SQL, sql } from "drizzle-orm";
-import { canReadSpace, canWriteSpace } from "../authz/spaces";
+import { canReadSpace, canWriteSpace, spaceAccessColumns } from "../authz/spaces";
 import type { Db } from "../db/client";
 import { inList } from "../db/conditions";
 import {
@@ -66,10 +66,7 @@ export function appAccessQuery(db: Db, user: User, appGuid: string) {
   return db
     .select({
       app: apps,
-      // Aliased: inside db.batch, D1 rows come back keyed by column name, so equal expressions collide.
-      readable: canReadSpace(user, apps.spaceGuid).as("readable"),
-      writable: canWriteSpace(user, apps.spaceGuid).as("writable"),
-      organizationStatus: organizations.status,
+      ...spaceAccessColumns(user, apps.spaceGuid),
     })
     .from(apps)
     .innerJoin(spaces, eq(spaces.guid, apps.spaceGuid))

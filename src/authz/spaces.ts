@@ -4,6 +4,7 @@
 // Writers: space developers. Global readers and admins are decided from the token, not in SQL.
 import { type SQL, sql } from "drizzle-orm";
 import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
+import { organizations } from "../db/schema";
 import type { User } from "../user";
 
 /** SQL boolean true: for callers whose scopes decide without looking at roles. */
@@ -32,3 +33,14 @@ export function canWriteSpace(user: User, spaceGuid: SQLiteColumn | SQL): SQL<bo
     Boolean,
   );
 }
+
+/**
+ * The caller's access flags (see assert-writable.ts) for a resource in the space `spaceGuid`, as columns
+ * of a select that joins the space's organization. Aliased: inside db.batch, D1 rows come back keyed by
+ * column name, so equal expressions collide.
+ */
+export const spaceAccessColumns = (user: User, spaceGuid: SQLiteColumn) => ({
+  readable: canReadSpace(user, spaceGuid).as("readable"),
+  writable: canWriteSpace(user, spaceGuid).as("writable"),
+  organizationStatus: organizations.status,
+});

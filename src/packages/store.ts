@@ -3,7 +3,7 @@
 import { and, eq, getTableColumns, inArray, type SQL, sql } from "drizzle-orm";
 import type { SQLiteInsertSelectQueryBuilder } from "drizzle-orm/sqlite-core";
 import { type AppAccess, appAccessQuery, appTakesWrites } from "../apps/store";
-import { canReadSpace, canWriteSpace } from "../authz/spaces";
+import { spaceAccessColumns } from "../authz/spaces";
 import { type Db, nowSeconds } from "../db/client";
 import {
   apps,
@@ -37,10 +37,7 @@ export function packageAccessQuery(db: Db, user: User, guid: string) {
       package: packages,
       ...metadataColumns(packages.guid),
       spaceGuid: apps.spaceGuid,
-      // Aliased: inside db.batch, D1 rows come back keyed by column name, so equal expressions collide.
-      readable: canReadSpace(user, apps.spaceGuid).as("readable"),
-      writable: canWriteSpace(user, apps.spaceGuid).as("writable"),
-      organizationStatus: organizations.status,
+      ...spaceAccessColumns(user, apps.spaceGuid),
     })
     .from(packages)
     .innerJoin(apps, eq(apps.guid, packages.appGuid))
