@@ -39,6 +39,11 @@ export interface Refusals {
 
 const packageNotFound = () => notFound("Package");
 
+// Today's API's words for an app or source package that is missing or not the caller's to write to.
+export const invalidApp = () => unprocessable("App is invalid. Ensure it exists and you have access to it.");
+export const invalidSource = () =>
+  unprocessable("Source package is invalid. Ensure it exists and you have access to it.");
+
 /** Docker apps take docker packages, buildpack apps bits packages; cloud native buildpack apps either. */
 const ACCEPTING_LIFECYCLES = {
   bits: ["buildpack", "cnb"],
@@ -46,12 +51,7 @@ const ACCEPTING_LIFECYCLES = {
 } as const satisfies Record<PackageType, readonly LifecycleType[]>;
 
 /** Throws CC's error for why a package cannot be created in `app`, in CC's order. */
-function refuseCreate(
-  user: User,
-  app: AppAccess | undefined,
-  message: PackageCreateMessage,
-  invalidApp: () => CfError,
-): void {
+function refuseCreate(user: User, app: AppAccess | undefined, message: PackageCreateMessage): void {
   assertWritable(user, app, invalidApp);
   if (!(ACCEPTING_LIFECYCLES[message.type] as readonly LifecycleType[]).includes(app.app.lifecycleType)) {
     throw unprocessable(
@@ -77,7 +77,6 @@ export async function packageCreate(
   deps: Deps,
   user: User,
   message: PackageCreateMessage,
-  invalidApp: () => CfError,
 ): Promise<PackageView> {
   const { db } = deps;
   const docker = message.type === "docker" ? message.docker : undefined;
@@ -90,7 +89,7 @@ export async function packageCreate(
   if (message.appGuid === undefined || contentError) {
     const app =
       message.appGuid === undefined ? undefined : await appAccessQuery(db, user, message.appGuid).get();
-    refuseCreate(user, app, message, invalidApp);
+    refuseCreate(user, app, message);
     throw contentError;
   }
   const result = await createPackageWhereAllowed(
@@ -107,7 +106,7 @@ export async function packageCreate(
     ACCEPTING_LIFECYCLES[message.type],
   );
   if (!result.created) {
-    refuseCreate(user, result.app, message, invalidApp);
+    refuseCreate(user, result.app, message);
     throw new Error("package create refused, yet its app passes every check");
   }
   return result.created;

@@ -4,19 +4,22 @@ import { type Context, Hono } from "hono";
 import type { AppEnv } from "../env";
 import { currentUser, requireRead, requireWrite } from "../http/auth";
 import { depsOf } from "../http/deps";
-import { notFound, unprocessable } from "../http/errors";
+import { notFound } from "../http/errors";
 import { jsonResponse } from "../http/respond";
 import { externalUrl } from "../http/urls";
 import { jsonBody, readJsonObject } from "../http/validation";
 import { acceptedJob } from "../jobs/accept";
-import { packageCopy, packageCreate, packageDelete, packageUpdate } from "./actions";
+import {
+  invalidApp,
+  invalidSource,
+  packageCopy,
+  packageCreate,
+  packageDelete,
+  packageUpdate,
+} from "./actions";
 import { appGuidOf, packageCreateMessage, packageUpdateMessage } from "./messages";
 import { presentPackage } from "./presenter";
 import { findPackageAccess } from "./store";
-
-const invalidApp = () => unprocessable("App is invalid. Ensure it exists and you have access to it.");
-const invalidSource = () =>
-  unprocessable("Source package is invalid. Ensure it exists and you have access to it.");
 
 /** POST /v3/packages?source_guid=: only relationships.app.data.guid of the body is read. */
 async function copyIntoApp(c: Context<AppEnv>, sourceGuid: string): Promise<Response> {
@@ -42,7 +45,7 @@ export const packagesRouter = new Hono<AppEnv>()
     },
     jsonBody(packageCreateMessage),
     async (c) => {
-      const created = await packageCreate(depsOf(c), currentUser(c), c.req.valid("json"), invalidApp);
+      const created = await packageCreate(depsOf(c), currentUser(c), c.req.valid("json"));
       return jsonResponse(c, 201, presentPackage(created, externalUrl(c)));
     },
   )
