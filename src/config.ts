@@ -1,6 +1,6 @@
 // Vars read and validated once per isolate. A misconfiguration is logged and fails closed.
 import * as z from "zod";
-import type { Bindings } from "./env";
+import { type CamelCase, camelCase } from "./camel-case";
 
 /** The documented local-development token secret: accepted only when ENVIRONMENT is "development". */
 export const LOCAL_DEVELOPMENT_SECRET = "tokensecret";
@@ -11,13 +11,16 @@ const optionalText = z
   .optional()
   .transform((v) => (v?.trim() ? v.trim() : undefined));
 
+// The one list of vars: each is read into the config field of its camelCase name (EXTERNAL_URL →
+// externalUrl). wrangler.toml and the README document them.
 const configSchema = z.object({
   ENVIRONMENT: z.string().default("production"),
-  EXTERNAL_URL: optionalText,
+  EXTERNAL_URL: optionalText.transform((v) => v?.replace(/\/+$/, "")),
   UAA_SYMMETRIC_SECRET: optionalText,
   UAA_JWKS_URL: optionalText,
   UAA_JWKS: optionalText,
   UAA_ISSUER: optionalText,
+  /** UAA's and the login server's URLs, advertised in the `GET /` links when set. */
   UAA_URL: optionalText,
   LOGIN_URL: optionalText,
   DOWNLOAD_SIGNING_KEY: optionalText,
@@ -34,63 +37,29 @@ const configSchema = z.object({
   RESOURCE_MAX_SIZE: positiveInt(536_870_912),
 });
 
-export interface Config {
+type Vars = z.output<typeof configSchema>;
+
+/** The vars the config reads: every one optional text (wrangler.toml, .dev.vars, test bindings). */
+export type ConfigVars = { [K in keyof Vars]?: string };
+
+export type Config = { [K in keyof Vars as CamelCase<Lowercase<K>>]: Vars[K] } & {
+  /** ENVIRONMENT is "development": the local token secret and the development UAA are allowed. */
   development: boolean;
-  externalUrl: string | undefined;
-  symmetricSecret: string | undefined;
-  jwksUrl: string | undefined;
-  jwks: string | undefined;
-  issuer: string | undefined;
-  uaaUrl: string | undefined;
-  loginUrl: string | undefined;
-  downloadSigningKey: string | undefined;
-  maxPackageSize: number;
-  maxValidPackagesStored: number;
-  packageStuckTimeoutSeconds: number;
-  downloadUrlTtlSeconds: number;
-  resourceMinSize: number;
-  resourceCacheMaxAgeDays: number;
-  resourceCacheMaxSize: number;
-  resourceCacheFillSubrequests: number;
-  maxUnzippedPackageSize: number;
-  maxPackageEntries: number;
-  resourceMaxSize: number;
-}
+};
 
-const cache = new WeakMap<Bindings, Config>();
+const cache = new WeakMap<ConfigVars, Config>();
 
-export function readConfig(env: Bindings): Config {
+export function readConfig(env: ConfigVars): Config {
   const cached = cache.get(env);
   if (cached) return cached;
   const vars = configSchema.parse(env);
   const development = vars.ENVIRONMENT === "development";
-  let symmetricSecret = vars.UAA_SYMMETRIC_SECRET;
-  if (symmetricSecret === LOCAL_DEVELOPMENT_SECRET && !development) {
+  if (vars.UAA_SYMMETRIC_SECRET === LOCAL_DEVELOPMENT_SECRET && !development) {
     console.error("UAA_SYMMETRIC_SECRET is the local-development secret outside development: ignored");
-    symmetricSecret = undefined;
+    vars.UAA_SYMMETRIC_SECRET = undefined;
   }
-  const config: Config = {
-    development,
-    externalUrl: vars.EXTERNAL_URL?.replace(/\/+$/, ""),
-    symmetricSecret,
-    jwksUrl: vars.UAA_JWKS_URL,
-    jwks: vars.UAA_JWKS,
-    issuer: vars.UAA_ISSUER,
-    uaaUrl: vars.UAA_URL,
-    loginUrl: vars.LOGIN_URL,
-    downloadSigningKey: vars.DOWNLOAD_SIGNING_KEY,
-    maxPackageSize: vars.MAX_PACKAGE_SIZE,
-    maxValidPackagesStored: vars.MAX_VALID_PACKAGES_STORED,
-    packageStuckTimeoutSeconds: vars.PACKAGE_STUCK_TIMEOUT_SECONDS,
-    downloadUrlTtlSeconds: vars.DOWNLOAD_URL_TTL_SECONDS,
-    resourceMinSize: vars.RESOURCE_MIN_SIZE,
-    resourceCacheMaxAgeDays: vars.RESOURCE_CACHE_MAX_AGE_DAYS,
-    resourceCacheMaxSize: vars.RESOURCE_CACHE_MAX_SIZE,
-    resourceCacheFillSubrequests: vars.RESOURCE_CACHE_FILL_SUBREQUESTS,
-    maxUnzippedPackageSize: vars.MAX_UNZIPPED_PACKAGE_SIZE,
-    maxPackageEntries: vars.MAX_PACKAGE_ENTRIES,
-    resourceMaxSize: vars.RESOURCE_MAX_SIZE,
-  };
+  const fields = Object.entries(vars).map(([name, value]) => [camelCase(name.toLowerCase()), value]);
+  const config = { ...Object.fromEntries(fields), development } as Config;
   cache.set(env, config);
   return config;
 }

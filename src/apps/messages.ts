@@ -2,7 +2,6 @@
 // lifecycle data messages of the buildpack and docker lifecycles, and AppsListMessage (without stacks,
 // include and lifecycle_type).
 
-import { listMessage } from "../http/list-messages";
 import {
   ccMessage,
   hashMessages,
@@ -10,8 +9,6 @@ import {
   isNil,
   isPrintable,
   lengthMessages,
-  metadataMessages,
-  metadataOf,
   nestedMessages,
   relationshipGuid,
   singleRelationshipMessages,
@@ -19,6 +16,8 @@ import {
   unknownFieldsMessages,
 } from "../http/messages";
 import { isObject, type JsonObject } from "../http/validation";
+import { listMessage } from "../lists/messages";
+import { metadataMessages, metadataOf } from "../metadata/messages";
 
 const LIFECYCLE_TYPES = ["buildpack", "docker"] as const;
 type LifecycleType = (typeof LIFECYCLE_TYPES)[number];

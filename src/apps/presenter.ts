@@ -1,6 +1,6 @@
 // CC's AppPresenter with the links this API serves (self, space, packages). Apps are never started here,
 // so their state is STOPPED; no buildpacks or stacks are kept, so buildpack data is always empty.
-import { timestamp } from "../http/urls";
+import { timestamp } from "../http/timestamp";
 import type { AppView } from "./store";
 
 const lifecycleData = (app: AppView) =>

@@ -1,14 +1,20 @@
 // SQL for apps. Visibility and write access come from authz/spaces.ts inside the query that reads the app
 // or its space; a list page and its count are one batch.
-import { canReadSpace } from "../authz/spaces";
+import { and, eq, type SQL, sql } from "drizzle-orm";
+import { canReadSpace, canWriteSpace, spaceAccessColumns } from "../authz/spaces";
 import type { Db } from "../db/client";
-import { type InSpaceFilters, listPage, type ResourceFilters, spaceConditions } from "../db/list-page";
-import { inList } from "../db/lists";
-import { createWithMetadata, findVisible, withMetadata } from "../db/resources";
-import { apps } from "../db/schema";
-import type { User } from "../http/auth";
-import type { Paging } from "../http/pagination";
+import { inList } from "../db/conditions";
+import {
+  type InSpaceFilters,
+  listPage,
+  type Paging,
+  type ResourceFilters,
+  spaceConditions,
+} from "../db/list-page";
+import { apps, organizations, spaces } from "../db/schema";
+import { createWithMetadata, findVisible, withMetadata } from "../metadata/resources";
 import type { Metadata } from "../metadata/store";
+import type { User } from "../user";
 
 type AppRow = typeof apps.$inferSelect;
 export type AppView = AppRow & Metadata;
@@ -54,3 +60,40 @@ export function insertApp(
     }),
   );
 }
+
+/** An app with the caller's access to it, in one query: what package create and copy need. */
+export function appAccessQuery(db: Db, user: User, appGuid: string) {
+  return db
+    .select({
+      app: apps,
+      ...spaceAccessColumns(user, apps.spaceGuid),
+    })
+    .from(apps)
+    .innerJoin(spaces, eq(spaces.guid, apps.spaceGuid))
+    .innerJoin(organizations, eq(organizations.guid, spaces.organizationGuid))
+    .where(eq(apps.guid, appGuid));
+}
+
+/**
+ * SQL conditions, over a select that joins apps, spaces and organizations: the user may write to the
+ * app (develops in its space, or is an admin) and, unless an admin, its organization is active. What
+ * assertWritable checks from an access row, as a guard for a write that must not happen otherwise.
+ */
+export function appTakesWrites(user: User): SQL | undefined {
+  return and(
+    canWriteSpace(user, apps.spaceGuid),
+    user.admin ? undefined : eq(organizations.status, "active"),
+  );
+}
+
+/**
+ * SQL: the app named by `appGuid` (a qualified column of the outer statement) takes writes from the
+ * user. Correlated on that one app, so it reads one app, not every app the user may write to.
+ */
+export function appOfRowTakesWrites(user: User, appGuid: SQL): SQL {
+  return sql`EXISTS (SELECT 1 FROM ${apps} INNER JOIN ${spaces} ON ${spaces.guid} = ${apps.spaceGuid}
+    INNER JOIN ${organizations} ON ${organizations.guid} = ${spaces.organizationGuid}
+    WHERE ${apps.guid} = ${appGuid} AND ${appTakesWrites(user)})`;
+}
+
+export type AppAccess = NonNullable<Awaited<ReturnType<ReturnType<typeof appAccessQuery>["get"]>>>;

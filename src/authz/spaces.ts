@@ -4,7 +4,8 @@
 // Writers: space developers. Global readers and admins are decided from the token, not in SQL.
 import { type SQL, sql } from "drizzle-orm";
 import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
-import type { User } from "../http/auth";
+import { organizations } from "../db/schema";
+import type { User } from "../user";
 
 /** SQL boolean true: for callers whose scopes decide without looking at roles. */
 export const always = () => sql<boolean>`1`.mapWith(Boolean);
@@ -16,12 +17,6 @@ export function readableSpaceGuids(userGuid: string): SQL {
   return sql`(SELECT r.space_guid FROM roles r WHERE r.user_guid = ${userGuid} AND r.space_guid IS NOT NULL AND r.type IN (${SPACE_READER_ROLES})
     UNION SELECT s.guid FROM spaces s JOIN roles r ON r.organization_guid = s.organization_guid
       WHERE r.user_guid = ${userGuid} AND r.type = 'organization_manager')`;
-}
-
-/** Subquery of the guids of the organizations the user belongs to in any role, or manages spaces in. */
-export function readableOrganizationGuids(userGuid: string): SQL {
-  return sql`(SELECT r.organization_guid FROM roles r WHERE r.user_guid = ${userGuid} AND r.organization_guid IS NOT NULL
-    UNION SELECT s.organization_guid FROM spaces s JOIN roles r ON r.space_guid = s.guid WHERE r.user_guid = ${userGuid})`;
 }
 
 /** SQL boolean: may the user read the space in `spaceGuid`? */
@@ -38,3 +33,14 @@ export function canWriteSpace(user: User, spaceGuid: SQLiteColumn | SQL): SQL<bo
     Boolean,
   );
 }
+
+/**
+ * The caller's access flags (see assert-writable.ts) for a resource in the space `spaceGuid`, as columns
+ * of a select that joins the space's organization. Aliased: inside db.batch, D1 rows come back keyed by
+ * column name, so equal expressions collide.
+ */
+export const spaceAccessColumns = (user: User, spaceGuid: SQLiteColumn) => ({
+  readable: canReadSpace(user, spaceGuid).as("readable"),
+  writable: canWriteSpace(user, spaceGuid).as("writable"),
+  organizationStatus: organizations.status,
+});

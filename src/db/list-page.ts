@@ -4,11 +4,23 @@ import { and, asc, count, desc, type SQL, sql } from "drizzle-orm";
 import type { SelectResult } from "drizzle-orm/query-builders/select.types";
 import type { RunnableQuery } from "drizzle-orm/runnable-query";
 import type { SelectedFields, SQLiteColumn, SQLiteTable } from "drizzle-orm/sqlite-core";
-import type { Paging } from "../http/pagination";
-import { type TimestampFilter, timestampCondition } from "../http/timestamp-filters";
-import { type LabelRequirement, labelSelectorCondition } from "../metadata/label-selector";
 import type { Db } from "./client";
-import { inList } from "./lists";
+import {
+  inList,
+  type LabelRequirement,
+  labelSelectorCondition,
+  type TimestampFilter,
+  timestampCondition,
+} from "./conditions";
+
+export interface Paging {
+  /** For offsets: past 2^53 it is not exact, and no list is that long. */
+  page: number;
+  /** The page exactly as asked, for the links, which must name pages that exist as integers. */
+  exactPage: bigint;
+  perPage: number;
+  orderBy: { field: string; descending: boolean } | undefined;
+}
 
 export interface Page<T> {
   total: number;

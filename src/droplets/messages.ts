@@ -1,8 +1,8 @@
 // CC's DropletsListMessage as `GET /v3/packages/:guid/droplets` reads it: the metadata list fields,
 // droplet filters, and `current`, which only an app's droplet list accepts.
 import * as z from "zod";
-import { listMessage } from "../http/list-messages";
-import { unknownQueryParameters } from "../http/pagination";
+import { listMessage } from "../lists/messages";
+import { unknownQueryParameters } from "../lists/pagination";
 
 // Names of path parameters in CC (and `current`, checked below); this route's path decides, so they
 // are accepted and not used.

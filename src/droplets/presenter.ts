@@ -2,7 +2,7 @@
 // (execution metadata, process types) hidden as CC hides them in lists. What staging would record and
 // this API does not store (error, checksum, buildpacks' details, stack, image) is shown as CC shows a
 // droplet without it.
-import { timestamp } from "../http/urls";
+import { timestamp } from "../http/timestamp";
 import type { DropletView } from "./store";
 
 const HIDDEN_IN_LISTS = "[PRIVATE DATA HIDDEN IN LISTS]";

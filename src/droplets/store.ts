@@ -3,14 +3,13 @@
 // what CC records on a droplet when it stages it.
 import { eq, getTableColumns } from "drizzle-orm";
 import type { Db } from "../db/client";
-import { type Page, pageOf, pageQueries, spaceConditions } from "../db/list-page";
-import { inList } from "../db/lists";
+import { inList } from "../db/conditions";
+import { type Page, type Paging, pageOf, pageQueries, spaceConditions } from "../db/list-page";
 import { apps, droplets } from "../db/schema";
-import type { User } from "../http/auth";
-import type { Paging } from "../http/pagination";
 import { metadataColumns } from "../metadata/store";
 import type { PackageListFilters } from "../packages/list-store";
 import { type PackageAccess, packageAccessQuery } from "../packages/store";
+import type { User } from "../user";
 
 export type DropletListFilters = Omit<PackageListFilters, "types">;
 

@@ -14,6 +14,7 @@ import {
 } from "jose";
 import type { Config } from "../config";
 import type { AppEnv } from "../env";
+import type { User } from "../user";
 import { CfError } from "./errors";
 import { type HmacHash, hmacKey } from "./hmac";
 
@@ -25,17 +26,6 @@ export const SCOPES = {
   globalAuditor: "cloud_controller.global_auditor",
 } as const;
 
-export interface User {
-  guid: string;
-  scopes: ReadonlySet<string>;
-  /** cloud_controller.admin: everything. */
-  admin: boolean;
-  /** admin, admin_read_only or global_auditor: reads every resource. */
-  globalReader: boolean;
-  /** admin or admin_read_only: may also read secrets (package downloads) everywhere. */
-  globalSecretReader: boolean;
-}
-
 const HMAC_ALGORITHMS = ["HS256", "HS384", "HS512"];
 const RSA_ALGORITHMS = ["RS256", "RS384", "RS512"];
 const AUDIENCE = "cloud_controller";
@@ -46,12 +36,12 @@ type KeySet = ReturnType<typeof createLocalJWKSet> | ReturnType<typeof createRem
 const keySets = new Map<string, KeySet>();
 
 function rsaKeys(config: Config): KeySet | undefined {
-  const source = config.jwks ?? config.jwksUrl;
+  const source = config.uaaJwks ?? config.uaaJwksUrl;
   if (!source) return undefined;
   let keys = keySets.get(source);
   if (!keys) {
-    keys = config.jwks
-      ? createLocalJWKSet(JSON.parse(config.jwks))
+    keys = config.uaaJwks
+      ? createLocalJWKSet(JSON.parse(config.uaaJwks))
       : createRemoteJWKSet(new URL(source), { cacheMaxAge: 600_000, cooldownDuration: 30_000 });
     keySets.set(source, keys);
   }
@@ -73,10 +63,10 @@ async function verify(token: string, config: Config): Promise<JWTPayload> {
     audience: AUDIENCE,
     clockTolerance: CLOCK_TOLERANCE_SECONDS,
     requiredClaims: ["exp"],
-    ...(config.issuer ? { issuer: config.issuer } : {}),
+    ...(config.uaaIssuer ? { issuer: config.uaaIssuer } : {}),
   };
-  if (alg && HMAC_ALGORITHMS.includes(alg) && config.symmetricSecret) {
-    const key = await hmacKey(config.symmetricSecret, `SHA-${alg.slice(2)}` as HmacHash);
+  if (alg && HMAC_ALGORITHMS.includes(alg) && config.uaaSymmetricSecret) {
+    const key = await hmacKey(config.uaaSymmetricSecret, `SHA-${alg.slice(2)}` as HmacHash);
     return (await jwtVerify(token, key, { ...options, algorithms: HMAC_ALGORITHMS })).payload;
   }
   const keys = alg && RSA_ALGORITHMS.includes(alg) ? rsaKeys(config) : undefined;
@@ -118,7 +108,7 @@ async function verifiedPayload(token: string, config: Config): Promise<JWTPayloa
     if (err instanceof CfError) throw err;
     if (
       err instanceof joseErrors.JWKSTimeout ||
-      (err instanceof TypeError && config.jwksUrl && !config.jwks)
+      (err instanceof TypeError && config.uaaJwksUrl && !config.uaaJwks)
     ) {
       throw new CfError("UaaUnavailable");
     }

@@ -2,11 +2,15 @@
 // are checked field by field in CC's order. Each helper returns the messages for one attribute; a
 // message schema concatenates them in the order CC's message class declares its validations.
 import * as z from "zod";
-import { metadataSchema, NO_METADATA } from "../metadata/messages";
-import type { Metadata } from "../metadata/store";
-import { isBlank, isObject, type JsonObject, unknownFieldsMessage } from "./validation";
+import { isObject, type JsonObject, unknownFieldsMessage } from "./validation";
 
-export { isBlank };
+/** Ruby's blank? (nil, false, whitespace, empty array or object): what CC's presence checks reject. */
+export function isBlank(value: unknown): boolean {
+  if (value === undefined || value === null || value === false) return true;
+  if (typeof value === "string") return value.trim() === "";
+  if (Array.isArray(value)) return value.length === 0;
+  return isObject(value) && Object.keys(value).length === 0;
+}
 
 /** ActiveModel's humanize: "space Guid" → "Space guid", "user_origin" → "User origin". */
 export function humanize(attribute: string): string {
@@ -118,17 +122,6 @@ export const singleRelationshipMessages = (relationships: unknown, name: string)
     ...presenceMessages(name, given[name]),
     ...toOneRelationshipMessages(name, given[name]),
   ]);
-
-/** CC's MetadataBaseMessage: the `metadata` member's messages, when it is sent. */
-export function metadataMessages(body: JsonObject): string[] {
-  if (!("metadata" in body)) return [];
-  const result = metadataSchema.safeParse(body.metadata);
-  return result.success ? [] : result.error.issues.map((issue) => issue.message);
-}
-
-/** The label and annotation changes a valid body's `metadata` asks for. */
-export const metadataOf = (body: JsonObject): Metadata =>
-  "metadata" in body ? metadataSchema.parse(body.metadata) : NO_METADATA;
 
 /** A body schema whose failures are `check`'s messages, in order; `parse` shapes a valid body. */
 export function ccMessage<T>(check: (body: JsonObject) => string[], parse: (body: JsonObject) => T) {

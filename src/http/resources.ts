@@ -1,12 +1,10 @@
-// What the resource routers (organizations, spaces, apps, roles, package lists) answer alike: a shown
-// resource or 404, and a list page in CC's envelope.
+// What the resource routers (organizations, spaces, apps, roles) answer alike for a show: the resource,
+// or 404 for one the caller cannot see.
 import type { Context } from "hono";
-import type { Db } from "../db/client";
-import type { Page } from "../db/list-page";
-import type { AppEnv } from "../env";
-import { currentUser, type User } from "./auth";
+import type { AppEnv, Variables } from "../env";
+import type { User } from "../user";
+import { currentUser } from "./auth";
 import { notFound } from "./errors";
-import { type Paging, paginatedList } from "./pagination";
 import { jsonResponse } from "./respond";
 import { externalUrl } from "./urls";
 
@@ -19,7 +17,7 @@ export type Presenter<T> = (resource: T, baseUrl: string) => unknown;
  */
 export function showResource<T>(
   resource: string,
-  find: (db: Db, user: User, guid: string) => Promise<T | undefined>,
+  find: (db: Variables["db"], user: User, guid: string) => Promise<T | undefined>,
   present: Presenter<T>,
 ) {
   return async (c: Context<AppEnv, "/:guid">) => {
@@ -27,17 +25,4 @@ export function showResource<T>(
     if (!found) throw notFound(resource);
     return jsonResponse(c, 200, present(found, externalUrl(c)));
   };
-}
-
-/** 200 with a page of presented resources in CC's envelope; `request` is the list query as read. */
-export function listResponse<T>(
-  c: Context<AppEnv>,
-  path: string,
-  request: { paging: Paging; links: Record<string, string | undefined> },
-  page: Page<T>,
-  present: Presenter<T>,
-): Response {
-  const baseUrl = externalUrl(c);
-  const resources = page.resources.map((resource) => present(resource, baseUrl));
-  return jsonResponse(c, 200, paginatedList(c, path, request.links, request.paging, page.total, resources));
 }

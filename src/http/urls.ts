@@ -5,8 +5,3 @@ import type { AppEnv } from "../env";
 export function externalUrl(c: Context<AppEnv>): string {
   return c.get("config").externalUrl ?? new URL(c.req.url).origin;
 }
-
-/** CC's timestamp format: "YYYY-MM-DDThh:mm:ssZ". */
-export function timestamp(epochSeconds: number): string {
-  return `${new Date(epochSeconds * 1000).toISOString().slice(0, 19)}Z`;
-}

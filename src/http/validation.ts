@@ -15,14 +15,6 @@ export type JsonObject = Record<string, unknown>;
 export const isObject = (value: unknown): value is JsonObject =>
   typeof value === "object" && value !== null && !Array.isArray(value);
 
-/** Ruby's blank? (nil, false, whitespace, empty array or object): what CC's presence checks reject. */
-export function isBlank(value: unknown): boolean {
-  if (value === undefined || value === null || value === false) return true;
-  if (typeof value === "string") return value.trim() === "";
-  if (Array.isArray(value)) return value.length === 0;
-  return isObject(value) && Object.keys(value).length === 0;
-}
-
 /**
  * The most a JSON body may hold. CC's bodies are small (the largest, 200 annotations of 5,000
  * characters, is about 1 MB of ASCII); the cap keeps any single string below D1's 2,000,000-byte limit

@@ -6,8 +6,9 @@ import { and, eq, notExists } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
 import type { Db } from "../db/client";
-import { writeThenRead } from "../db/lists";
 import { annotations, type apps, labels, type organizations, type packages, type spaces } from "../db/schema";
+import { writeThenRead } from "../db/writes";
+import type { Bindings } from "../env";
 
 /** The tables of the resources a cascade deletes, or of their children. */
 type CascadeTable = typeof organizations | typeof spaces | typeof apps | typeof packages;
@@ -24,11 +25,17 @@ export interface Cascade {
   dependents: BatchItem<"sqlite">[];
 }
 
-/** `deleteChildren` for children that go one at a time, each as its own delete job does. */
+/**
+ * How a cascade deletes a round of its children. The job registry (operations.ts), which alone knows
+ * the tree of resources, hands each cascade its children's; no resource imports another's delete.
+ */
+export type DeleteRound = (env: Bindings, db: Db, guids: readonly string[]) => Promise<void>;
+
+/** A round for children that go one at a time, each as its own delete job does. */
 export const oneByOne =
-  (deleteChild: (guid: string) => Promise<void>) =>
-  async (guids: string[]): Promise<void> => {
-    for (const guid of guids) await deleteChild(guid);
+  (deleteChild: (env: Bindings, db: Db, guid: string) => Promise<void>): DeleteRound =>
+  async (env, db, guids) => {
+    for (const guid of guids) await deleteChild(env, db, guid);
   };
 
 export async function runCascade(db: Db, cascade: Cascade): Promise<void> {

@@ -1,9 +1,10 @@
-import { timestamp } from "../http/urls";
-import { JOB_RESOURCES, type JobRow } from "./store";
+import { timestamp } from "../http/timestamp";
+import { isJobResourceType } from "./operations";
+import type { JobRow } from "./store";
 
 export function presentJob(job: JobRow, resourceExists: boolean, baseUrl: string) {
   const resourceLink =
-    resourceExists && job.resourceType in JOB_RESOURCES
+    resourceExists && isJobResourceType(job.resourceType)
       ? { [job.resourceType]: { href: `${baseUrl}/v3/${job.resourceType}s/${job.resourceGuid}` } }
       : {};
   return {

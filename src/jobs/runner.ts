@@ -1,14 +1,14 @@
 // Jobs run after the response (waitUntil) and again from the scheduled handler if their run was lost,
 // so every operation is idempotent: it works from the job's row alone.
-import type { Context } from "hono";
 import { createDb, type Db } from "../db/client";
-import type { AppEnv, Bindings } from "../env";
+import type { Bindings, Deps } from "../env";
 import { CfError } from "../http/errors";
-import { JOB_OPERATIONS, type JobOperationName } from "./operations";
-import { finishJob, type JobRow, stalledJobs } from "./store";
+import type { User } from "../user";
+import { type JobResourceType, jobOperation } from "./operations";
+import { finishJob, insertJobQuery, type JobRow, stalledJobs } from "./store";
 
 export async function runJob(env: Bindings, db: Db, job: JobRow): Promise<void> {
-  const operation = JOB_OPERATIONS[job.operation as JobOperationName];
+  const operation = jobOperation(job.operation);
   try {
     if (!operation) throw new Error(`no operation registered for ${job.operation}`);
     await operation(env, db, job.resourceGuid);
@@ -20,9 +20,24 @@ export async function runJob(env: Bindings, db: Db, job: JobRow): Promise<void> 
   }
 }
 
-/** Runs a job after the response has gone, on its own db so the request's D1 cost stays its own. */
-export function startJob(c: Context<AppEnv>, job: JobRow): void {
-  c.executionCtx.waitUntil(runJob(c.env, createDb(c.env.DB), job));
+/**
+ * Records a `<type>.delete` job of the resource on behalf of the caller and runs it after the response,
+ * on its own db so the request's D1 cost stays its own.
+ */
+export async function startDeleteJob(
+  deps: Deps,
+  user: User,
+  resourceType: JobResourceType,
+  resourceGuid: string,
+): Promise<JobRow> {
+  const [job] = await insertJobQuery(deps.db, {
+    operation: `${resourceType}.delete`,
+    resourceType,
+    resourceGuid,
+    userGuid: user.guid,
+  });
+  deps.defer(runJob(deps.env, createDb(deps.env.DB), job!));
+  return job!;
 }
 
 /** Runs again the jobs whose first run was lost. */

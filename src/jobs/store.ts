@@ -1,20 +1,10 @@
 import { and, eq, lt, sql } from "drizzle-orm";
 import { type Db, nowSeconds } from "../db/client";
 import { type JobState, jobs } from "../db/schema";
-import type { JobOperationName } from "./operations";
+import { JOB_RESOURCES, type JobOperationName, type JobResourceType } from "./operations";
 
 export type JobRow = typeof jobs.$inferSelect;
 export type JobError = JobRow["errors"][number];
-
-/** Resource types a job can act on, and the table that tells whether the resource still exists. */
-export const JOB_RESOURCES = {
-  package: "packages",
-  app: "apps",
-  space: "spaces",
-  organization: "organizations",
-  role: "roles",
-} as const;
-export type JobResourceType = keyof typeof JOB_RESOURCES;
 
 export interface NewJob {
   operation: JobOperationName;
@@ -39,18 +29,23 @@ export function insertJobQuery(db: Db, job: NewJob) {
     .returning();
 }
 
+// One WHEN per registered resource type: does the job's resource still exist in its table?
+const resourceExistsCases = sql.join(
+  Object.entries(JOB_RESOURCES).map(
+    ([type, { table }]) =>
+      sql`WHEN ${type} THEN EXISTS (SELECT 1 FROM ${table} WHERE ${table.guid} = ${jobs.resourceGuid})`,
+  ),
+  sql` `,
+);
+
 /** A job and whether its resource still exists (CC links to the resource only while it does). */
 export function findJob(db: Db, guid: string) {
   return db
     .select({
       job: jobs,
-      resourceExists: sql<boolean>`CASE ${jobs.resourceType}
-        WHEN 'package' THEN EXISTS (SELECT 1 FROM packages p WHERE p.guid = ${jobs.resourceGuid})
-        WHEN 'app' THEN EXISTS (SELECT 1 FROM apps a WHERE a.guid = ${jobs.resourceGuid})
-        WHEN 'space' THEN EXISTS (SELECT 1 FROM spaces s WHERE s.guid = ${jobs.resourceGuid})
-        WHEN 'organization' THEN EXISTS (SELECT 1 FROM organizations o WHERE o.guid = ${jobs.resourceGuid})
-        WHEN 'role' THEN EXISTS (SELECT 1 FROM roles r WHERE r.guid = ${jobs.resourceGuid})
-        ELSE 0 END`.mapWith(Boolean),
+      resourceExists: sql<boolean>`CASE ${jobs.resourceType} ${resourceExistsCases} ELSE 0 END`.mapWith(
+        Boolean,
+      ),
     })
     .from(jobs)
     .where(eq(jobs.guid, guid))

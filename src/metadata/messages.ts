@@ -3,7 +3,8 @@
 // when the changes are applied. Every resource with metadata shares this module.
 import * as z from "zod";
 import { CfError, unprocessable } from "../http/errors";
-import { isBlank, isObject, type JsonObject } from "../http/validation";
+import { isBlank } from "../http/messages";
+import { isObject, type JsonObject } from "../http/validation";
 import {
   MAX_ANNOTATION_BYTES,
   METADATA_LIMITS,
@@ -107,7 +108,8 @@ function annotationMessages(annotations: JsonObject): string[] {
 // Ruby truthiness: CC skips `labels: null` (and false) but rejects any other non-object.
 const isRequested = (value: unknown) => value !== undefined && value !== null && value !== false;
 
-function metadataMessages(metadata: unknown): string[] {
+/** The messages for the `metadata` member's value, in CC's order. */
+function metadataValueMessages(metadata: unknown): string[] {
   if (!isObject(metadata)) return ["Metadata must be an object"];
   const messages: string[] = [];
   const unexpected = Object.keys(metadata).filter((key) => key !== "labels" && key !== "annotations");
@@ -138,7 +140,7 @@ function changesOf(value: unknown): MetadataMap {
  * null value deletes its key. Use it as `metadata: metadataSchema.optional()` in a message schema.
  */
 export const metadataSchema = z.unknown().transform((value, ctx): Metadata => {
-  const messages = metadataMessages(value);
+  const messages = metadataValueMessages(value);
   for (const message of messages) ctx.addIssue({ code: "custom", message });
   if (messages.length) return z.NEVER;
   const { labels, annotations } = value as JsonObject;
@@ -184,3 +186,11 @@ export function assertMetadataLimits(current: Metadata, changes: Metadata): void
   assertLimit(current, changes, "labels");
   assertLimit(current, changes, "annotations");
 }
+
+/** CC's MetadataBaseMessage: the `metadata` member's messages, when it is sent. */
+export const metadataMessages = (body: JsonObject): string[] =>
+  "metadata" in body ? metadataValueMessages(body.metadata) : [];
+
+/** The label and annotation changes a valid body's `metadata` asks for. */
+export const metadataOf = (body: JsonObject): Metadata =>
+  "metadata" in body ? metadataSchema.parse(body.metadata) : NO_METADATA;

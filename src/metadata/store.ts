@@ -3,7 +3,7 @@ import { and, eq, type SQL, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import type { SQLiteColumn, SQLiteTable } from "drizzle-orm/sqlite-core";
 import type { Db } from "../db/client";
-import { inJsonList } from "../db/lists";
+import { inJsonList } from "../db/conditions";
 import { annotations, labels } from "../db/schema";
 
 export type MetadataMap = Record<string, string | null>;

@@ -1,18 +1,17 @@
 // CC's OrganizationCreateMessage (validations in its order: metadata, unknown fields, name, suspended, then
 // presence from the create subclass) and OrgsListMessage (without isolation_segment_guid).
 
-import { listMessage } from "../http/list-messages";
 import {
   booleanMessages,
   ccMessage,
   lengthMessages,
-  metadataMessages,
-  metadataOf,
   presenceMessages,
   printableMessages,
   stringMessages,
   unknownFieldsMessages,
 } from "../http/messages";
+import { listMessage } from "../lists/messages";
+import { metadataMessages, metadataOf } from "../metadata/messages";
 
 export const createOrganizationMessage = ccMessage(
   (body) => [

@@ -1,6 +1,6 @@
 // CC's OrganizationPresenter, without the quota relationship and the domain and quota links: this API
 // serves neither quotas nor domains.
-import { timestamp } from "../http/urls";
+import { timestamp } from "../http/timestamp";
 import type { OrganizationView } from "./store";
 
 export function presentOrganization(organization: OrganizationView, baseUrl: string) {

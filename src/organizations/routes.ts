@@ -3,23 +3,21 @@
 import { Hono } from "hono";
 import type { AppEnv } from "../env";
 import { currentUser, requireAdmin, requireRead, requireWrite } from "../http/auth";
-import { CfError, notFound, unprocessable } from "../http/errors";
-import { listResponse, showResource } from "../http/resources";
+import { depsOf } from "../http/deps";
+import { showResource } from "../http/resources";
 import { jsonResponse } from "../http/respond";
 import { externalUrl } from "../http/urls";
 import { jsonBody, queryParams } from "../http/validation";
-import { acceptDelete } from "../jobs/accept";
-import { assertMetadataLimits, NO_METADATA } from "../metadata/messages";
+import { acceptedJob } from "../jobs/accept";
+import { listResponse } from "../lists/response";
+import { organizationCreate, organizationDelete } from "./actions";
 import { createOrganizationMessage, organizationsListQuery, organizationsListRequest } from "./messages";
 import { presentOrganization } from "./presenter";
-import { findOrganization, insertOrganization, listOrganizations } from "./store";
+import { findOrganization, listOrganizations } from "./store";
 
 export const organizationsRouter = new Hono<AppEnv>()
   .post("/v3/organizations", requireAdmin, jsonBody(createOrganizationMessage), async (c) => {
-    const message = c.req.valid("json");
-    assertMetadataLimits(NO_METADATA, message.metadata);
-    const organization = await insertOrganization(c.get("db"), message, message.metadata);
-    if (!organization) throw unprocessable(`Organization '${message.name}' already exists.`);
+    const organization = await organizationCreate(depsOf(c), currentUser(c), c.req.valid("json"));
     return jsonResponse(c, 201, presentOrganization(organization, externalUrl(c)));
   })
   .get("/v3/organizations", requireRead, queryParams(organizationsListQuery), async (c) => {
@@ -33,9 +31,6 @@ export const organizationsRouter = new Hono<AppEnv>()
     showResource("Organization", findOrganization, presentOrganization),
   )
   .delete("/v3/organizations/:guid", requireWrite, async (c) => {
-    const user = currentUser(c);
-    const organization = await findOrganization(c.get("db"), user, c.req.param("guid"));
-    if (!organization) throw notFound("Organization");
-    if (!user.admin) throw new CfError("NotAuthorized");
-    return acceptDelete(c, "organization", organization.guid);
+    const job = await organizationDelete(depsOf(c), currentUser(c), { guid: c.req.param("guid") });
+    return acceptedJob(c, job);
   });

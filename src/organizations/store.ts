@@ -1,15 +1,14 @@
-// SQL for organizations. Visibility is a subquery (organizations/access.ts), so shows and lists are
+// SQL for organizations. Visibility is a subquery (authz/organizations.ts), so shows and lists are
 // filtered in the query that reads them; a list page and its count go to D1 in one batch.
 import { eq } from "drizzle-orm";
+import { canReadOrganization, canWriteOrganization } from "../authz/organizations";
 import type { Db } from "../db/client";
-import { listPage, type ResourceFilters } from "../db/list-page";
-import { inList } from "../db/lists";
-import { createWithMetadata, findVisible, withMetadata } from "../db/resources";
+import { inList } from "../db/conditions";
+import { listPage, type Paging, type ResourceFilters } from "../db/list-page";
 import { organizations } from "../db/schema";
-import type { User } from "../http/auth";
-import type { Paging } from "../http/pagination";
+import { createWithMetadata, findVisible, withMetadata } from "../metadata/resources";
 import type { Metadata } from "../metadata/store";
-import { canReadOrganization, canWriteOrganization } from "./access";
+import type { User } from "../user";
 
 export type OrganizationView = typeof organizations.$inferSelect & Metadata;
 

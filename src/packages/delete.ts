@@ -1,4 +1,4 @@
-// The package.delete job: the package row, its metadata and (through the blob queue) its zip go in
+// The package.delete job, and each round of an app.delete: the package row, its metadata and (through the blob queue) its zip go in
 // one batch; droplets made from it keep existing without it, as in CC.
 import { inArray } from "drizzle-orm";
 import type { Db } from "../db/client";
@@ -7,7 +7,7 @@ import type { Bindings } from "../env";
 import { deletePackageBits, queueBitsDeletions } from "./bits-removal";
 
 /** Statements that delete the packages `guids` and queue their bits for deletion. */
-export function deletePackagesQueries(db: Db, guids: readonly string[]) {
+function deletePackagesQueries(db: Db, guids: readonly string[]) {
   return [
     queueBitsDeletions(db, inArray(packages.guid, [...guids])),
     db.delete(labels).where(inArray(labels.resourceGuid, [...guids])),
@@ -20,8 +20,8 @@ export function deletePackagesQueries(db: Db, guids: readonly string[]) {
   ] as const;
 }
 
-/** Idempotent: a second run finds nothing left to delete. */
-export async function deletePackage(env: Bindings, db: Db, guid: string): Promise<void> {
-  await db.batch(deletePackagesQueries(db, [guid]));
-  await deletePackageBits(env.BITS, db, [guid]);
+/** Deletes the packages `guids` (one job's, or a round of an app's). Idempotent: a second run finds nothing left. */
+export async function deletePackages(env: Bindings, db: Db, guids: readonly string[]): Promise<void> {
+  await db.batch(deletePackagesQueries(db, guids));
+  await deletePackageBits(env.BITS, db, guids);
 }

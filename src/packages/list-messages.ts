@@ -2,9 +2,9 @@
 // CC's messages (400 CF-BadQueryParameter), read into store filters, paging and the parameters the
 // pagination links repeat.
 import * as z from "zod";
-import { type ListRequest, listMessage } from "../http/list-messages";
-import { unknownQueryParameters } from "../http/pagination";
-import { isBlank } from "../http/validation";
+import { isBlank } from "../http/messages";
+import { type ListRequest, listMessage } from "../lists/messages";
+import { unknownQueryParameters } from "../lists/pagination";
 import type { PackageListFilters } from "./list-store";
 
 const packagesList = listMessage({

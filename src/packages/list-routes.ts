@@ -6,8 +6,8 @@ import { Hono } from "hono";
 import type { AppEnv } from "../env";
 import { currentUser, requireRead } from "../http/auth";
 import { notFound } from "../http/errors";
-import { listResponse } from "../http/resources";
 import { queryParams } from "../http/validation";
+import { listResponse } from "../lists/response";
 import { type PackageListRequest, packageListRequest, packagesListMessage } from "./list-messages";
 import { listAppPackages, listPackages } from "./list-store";
 import { presentPackage } from "./presenter";
@@ -28,7 +28,7 @@ async function respond(c: Context<AppEnv>, request: PackageListRequest) {
   return listResponse(c, path, request, page, presentPackage);
 }
 
-export const packagesListRouter = new Hono<AppEnv>()
+export const packageListRouter = new Hono<AppEnv>()
   .get("/v3/packages", requireRead, queryParams(packagesListMessage(false)), (c) =>
     respond(c, packageListRequest(c.req.valid("query"))),
   )

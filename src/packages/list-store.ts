@@ -3,23 +3,23 @@
 // statements; lists of guids are bound as one JSON parameter each, whatever their length.
 import { and, type SQL, sql } from "drizzle-orm";
 import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
-import { type AppAccess, appAccessQuery } from "../apps/access";
+import { type AppAccess, appAccessQuery } from "../apps/store";
 import { readableSpaceGuids } from "../authz/spaces";
 import type { Db } from "../db/client";
+import { inList } from "../db/conditions";
 import {
   type InSpaceFilters,
   listPage,
   type Page,
+  type Paging,
   pageOf,
   pageQueries,
   type ResourceFilters,
   spaceConditions,
 } from "../db/list-page";
-import { inList } from "../db/lists";
-import { withMetadata } from "../db/resources";
 import { appPackageCounts, packages } from "../db/schema";
-import type { User } from "../http/auth";
-import type { Paging } from "../http/pagination";
+import { withMetadata } from "../metadata/resources";
+import type { User } from "../user";
 import type { PackageView } from "./store";
 
 export type PackageListFilters = ResourceFilters &
@@ -35,15 +35,17 @@ type Scope = { appGuid: string } | { user: User };
 /** How a page finds its rows: through the app index, then sorted; or walking packages in order. */
 type Plan = "index" | "walk";
 
+// Filters that pick apps (whose package counts then give the total); every other filter looks at
+// packages themselves, so a filter added to the list message counts here without being named.
+const APP_FILTERS: ReadonlySet<string> = new Set([
+  "appGuids",
+  "spaceGuids",
+  "organizationGuids",
+] satisfies (keyof PackageListFilters)[]);
+
+/** Whether a filter looks at packages themselves: then the total is counted from the packages. */
 const hasPackageFilters = (filters: PackageListFilters) =>
-  [
-    filters.states,
-    filters.types,
-    filters.guids,
-    filters.labelSelector,
-    filters.createdAts,
-    filters.updatedAts,
-  ].some((filter) => filter !== undefined);
+  Object.entries(filters).some(([key, value]) => value !== undefined && !APP_FILTERS.has(key));
 
 /** Conditions on an app guid column that pick the apps whose packages the list may show. */
 function appConditions(appGuid: SQL | SQLiteColumn, scope: Scope, filters: PackageListFilters): SQL[] {

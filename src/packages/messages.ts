@@ -6,8 +6,6 @@ import {
   isBlank,
   isNil,
   lengthMessages,
-  metadataMessages,
-  metadataOf,
   nestedMessages,
   presenceMessages,
   relationshipGuid,
@@ -16,6 +14,7 @@ import {
   unknownFieldsMessages,
 } from "../http/messages";
 import { isObject, type JsonObject } from "../http/validation";
+import { metadataMessages, metadataOf } from "../metadata/messages";
 import type { Metadata } from "../metadata/store";
 
 const MAX_DOCKER_PASSWORD_LENGTH = 5000;

@@ -1,6 +1,6 @@
 // Today's package JSON (CC's PackagePresenter): key order, absolute links, docker password redacted.
 
-import { timestamp } from "../http/urls";
+import { timestamp } from "../http/timestamp";
 import type { PackageView } from "./store";
 
 /** sha256 when known; a legacy sha1 only when there is no sha256. */

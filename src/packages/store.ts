@@ -2,10 +2,9 @@
 // or the checks before a write, is one D1 round trip.
 import { and, eq, getTableColumns, inArray, type SQL, sql } from "drizzle-orm";
 import type { SQLiteInsertSelectQueryBuilder } from "drizzle-orm/sqlite-core";
-import { type AppAccess, appAccessQuery, appTakesWrites } from "../apps/access";
-import { canReadSpace, canWriteSpace } from "../authz/spaces";
+import { type AppAccess, appAccessQuery, appTakesWrites } from "../apps/store";
+import { spaceAccessColumns } from "../authz/spaces";
 import { type Db, nowSeconds } from "../db/client";
-import { writeThenRead } from "../db/lists";
 import {
   apps,
   type LifecycleType,
@@ -15,7 +14,7 @@ import {
   packages,
   spaces,
 } from "../db/schema";
-import type { User } from "../http/auth";
+import { writeThenRead } from "../db/writes";
 import {
   exceededMetadataLimit,
   type Metadata,
@@ -24,6 +23,7 @@ import {
   metadataLimitGuards,
   writeMetadataQueries,
 } from "../metadata/store";
+import type { User } from "../user";
 
 export type PackageRow = typeof packages.$inferSelect;
 export type PackageView = PackageRow & {
@@ -37,10 +37,7 @@ export function packageAccessQuery(db: Db, user: User, guid: string) {
       package: packages,
       ...metadataColumns(packages.guid),
       spaceGuid: apps.spaceGuid,
-      // Aliased: inside db.batch, D1 rows come back keyed by column name, so equal expressions collide.
-      readable: canReadSpace(user, apps.spaceGuid).as("readable"),
-      writable: canWriteSpace(user, apps.spaceGuid).as("writable"),
-      organizationStatus: organizations.status,
+      ...spaceAccessColumns(user, apps.spaceGuid),
     })
     .from(packages)
     .innerJoin(apps, eq(apps.guid, packages.appGuid))

@@ -1,7 +1,6 @@
 // CC's RoleCreateMessage: unknown fields, the relationships (user by guid or username, and either a space
 // or an organization matching the role type), then the type; and RolesListMessage (without include).
 import { ORGANIZATION_ROLE_TYPES, type RoleType, SPACE_ROLE_TYPES } from "../db/schema";
-import { listMessage } from "../http/list-messages";
 import {
   ccMessage,
   isNil,
@@ -13,6 +12,7 @@ import {
   unknownFieldsMessages,
 } from "../http/messages";
 import { isObject, type JsonObject } from "../http/validation";
+import { listMessage } from "../lists/messages";
 
 // CC's RoleTypes::ALL_ROLES, in its order (organization roles first), as its message prints them.
 const ALL_ROLES: readonly RoleType[] = [

@@ -1,6 +1,6 @@
 // CC's RolePresenter without the user link (this API serves no /v3/users). A space role names its space
 // and no organization; an organization role the reverse, with CC's key order for each.
-import { timestamp } from "../http/urls";
+import { timestamp } from "../http/timestamp";
 import type { RoleRow } from "./store";
 
 function relationshipsOf(role: RoleRow) {

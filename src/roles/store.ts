@@ -2,14 +2,14 @@
 // belongs to the organization are subqueries of the one query that reads the role or its target.
 import { and, eq, getTableColumns, type SQL, sql } from "drizzle-orm";
 import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
-import { always, readableOrganizationGuids, readableSpaceGuids } from "../authz/spaces";
+import { canWriteOrganization, managesOrganization, readableOrganizationGuids } from "../authz/organizations";
+import { always, readableSpaceGuids } from "../authz/spaces";
 import { type Db, nowSeconds } from "../db/client";
-import { listPage, type ResourceFilters } from "../db/list-page";
-import { inList, unlessTaken } from "../db/lists";
+import { inList } from "../db/conditions";
+import { listPage, type Paging, type ResourceFilters } from "../db/list-page";
 import { organizations, type RoleType, roles, spaces, users } from "../db/schema";
-import type { User } from "../http/auth";
-import type { Paging } from "../http/pagination";
-import { canWriteOrganization, managesOrganization } from "../organizations/access";
+import { unlessTaken } from "../db/writes";
+import type { User } from "../user";
 
 export type RoleRow = typeof roles.$inferSelect;
 

@@ -1,17 +1,16 @@
 // The space.delete job: each of its apps as app.delete does, then its roles, metadata and row.
 import { eq } from "drizzle-orm";
-import { deleteApp } from "../apps/delete";
 import type { Db } from "../db/client";
 import { apps, roles, spaces } from "../db/schema";
 import type { Bindings } from "../env";
-import { oneByOne, runCascade } from "../jobs/cascade";
+import { type DeleteRound, runCascade } from "../jobs/cascade";
 
-export function deleteSpace(env: Bindings, db: Db, guid: string): Promise<void> {
+export function deleteSpace(env: Bindings, db: Db, guid: string, deleteApps: DeleteRound): Promise<void> {
   return runCascade(db, {
     table: spaces,
     guid,
     children: { table: apps, parent: apps.spaceGuid, perRound: 20 },
-    deleteChildren: oneByOne((appGuid) => deleteApp(env, db, appGuid)),
+    deleteChildren: (appGuids) => deleteApps(env, db, appGuids),
     dependents: [db.delete(roles).where(eq(roles.spaceGuid, guid))],
   });
 }

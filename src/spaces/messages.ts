@@ -1,12 +1,9 @@
 // CC's SpaceCreateMessage (metadata, unknown fields, relationships.organization, then name) and
 // SpacesListMessage (without include).
 
-import { listMessage } from "../http/list-messages";
 import {
   ccMessage,
   lengthMessages,
-  metadataMessages,
-  metadataOf,
   presenceMessages,
   printableMessages,
   relationshipGuid,
@@ -14,6 +11,8 @@ import {
   stringMessages,
   unknownFieldsMessages,
 } from "../http/messages";
+import { listMessage } from "../lists/messages";
+import { metadataMessages, metadataOf } from "../metadata/messages";
 
 export const createSpaceMessage = ccMessage(
   (body) => [

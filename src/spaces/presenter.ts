@@ -1,6 +1,6 @@
 // CC's SpacePresenter, without the features and apply_manifest links (not served here). Spaces have no
 // space quota here, which CC shows as `quota: {data: null}` with no quota link.
-import { timestamp } from "../http/urls";
+import { timestamp } from "../http/timestamp";
 import type { SpaceView } from "./store";
 
 export function presentSpace(space: SpaceView, baseUrl: string) {

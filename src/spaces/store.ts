@@ -1,16 +1,15 @@
 // SQL for spaces. Reads carry visibility (authz/spaces.ts) and, for writes, the caller's access flags, so
 // each check is part of the one query that reads the resource; a list page and its count are one batch.
 import { eq } from "drizzle-orm";
+import { canWriteOrganization } from "../authz/organizations";
 import { canReadSpace, canWriteSpace } from "../authz/spaces";
 import type { Db } from "../db/client";
-import { listPage, type ResourceFilters } from "../db/list-page";
-import { inList } from "../db/lists";
-import { createWithMetadata, findVisible, withMetadata } from "../db/resources";
+import { inList } from "../db/conditions";
+import { listPage, type Paging, type ResourceFilters } from "../db/list-page";
 import { organizations, spaces } from "../db/schema";
-import type { User } from "../http/auth";
-import type { Paging } from "../http/pagination";
+import { createWithMetadata, findVisible, withMetadata } from "../metadata/resources";
 import type { Metadata } from "../metadata/store";
-import { canWriteOrganization } from "../organizations/access";
+import type { User } from "../user";
 
 export type SpaceView = typeof spaces.$inferSelect & Metadata;
 

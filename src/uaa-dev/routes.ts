@@ -29,7 +29,7 @@ const REFRESH_TOKEN_VALIDITY = 1_209_600;
 
 /** Whether this configuration serves the stand-in (and `GET /` may advertise it). */
 export const developmentUaaServed = (config: Config) =>
-  config.development && config.symmetricSecret !== undefined;
+  config.development && config.uaaSymmetricSecret !== undefined;
 
 const developmentOnly = createMiddleware<AppEnv>(async (c, next) => {
   if (!developmentUaaServed(c.get("config"))) throw new CfError("NotFound");
@@ -93,8 +93,8 @@ const subjectOf = (user: DevelopmentUser, scopes: readonly string[]): TokenSubje
 async function grantTokens(c: Context<AppEnv>, clientId: string, form: URLSearchParams) {
   const config = c.get("config");
   const options = (validitySeconds: number): TokenOptions => ({
-    secret: config.symmetricSecret!,
-    issuer: config.issuer ?? `${externalUrl(c)}/oauth/token`,
+    secret: config.uaaSymmetricSecret!,
+    issuer: config.uaaIssuer ?? `${externalUrl(c)}/oauth/token`,
     clientId,
     validitySeconds,
   });
@@ -110,9 +110,11 @@ async function grantTokens(c: Context<AppEnv>, clientId: string, form: URLSearch
   } else if (grantType === "refresh_token") {
     refreshToken = form.get("refresh_token") ?? "";
     if (!refreshToken) throw new OAuthError(401, "invalid_token", "Invalid refresh token (empty token)");
-    const claims = await verifyRefreshToken(refreshToken, config.symmetricSecret!).catch((err: unknown) => {
-      throw err instanceof InvalidRefreshToken ? new OAuthError(401, "invalid_token", err.message) : err;
-    });
+    const claims = await verifyRefreshToken(refreshToken, config.uaaSymmetricSecret!).catch(
+      (err: unknown) => {
+        throw err instanceof InvalidRefreshToken ? new OAuthError(401, "invalid_token", err.message) : err;
+      },
+    );
     if (claims.clientId !== clientId) {
       throw new OAuthError(400, "invalid_grant", `Wrong client for this refresh token: ${claims.clientId}`);
     }

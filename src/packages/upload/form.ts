@@ -3,7 +3,7 @@
 // order: `resources` that is not JSON, then unknown fields, then a form with neither bits nor resources.
 import type { ByteSource } from "../../http/byte-source";
 import { CfError, unprocessable } from "../../http/errors";
-import { isBlank } from "../../http/validation";
+import { isBlank } from "../../http/messages";
 import { parseResourcesField } from "./fingerprints";
 import { MalformedMultipart, MultipartReader } from "./multipart";
 

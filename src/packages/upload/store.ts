@@ -4,12 +4,12 @@
 // Claims and finishes are conditional updates, so of racing uploads exactly one proceeds. A long upload
 // renews its claim as it streams, so the watchdog leaves it alone.
 import { and, eq, gt, lt, lte, or, type SQL, sql } from "drizzle-orm";
-import { appOfRowTakesWrites } from "../../apps/access";
+import { appOfRowTakesWrites } from "../../apps/store";
 import { queueBlobDeletions } from "../../blobs/deletions";
 import { type Db, nowSeconds } from "../../db/client";
 import { cachedResources, type PackageState, packages, resourceCacheSize } from "../../db/schema";
-import type { User } from "../../http/auth";
 import { recordResourceUseQueries } from "../../resource-matches/store";
+import type { User } from "../../user";
 import { queueBitsDeletions } from "../bits-removal";
 import { expirePackagesQueries } from "../retention";
 import {

@@ -6,13 +6,13 @@
 // to the resource cache after the response. Any failure once the bits or resources are processed leaves
 // the package FAILED with data.error and no bits behind; a form that cannot be read, or a message error,
 // gives the package back, as CC never takes a package for a body it refuses.
-import { assertWritable } from "../../authz/access";
+import { assertWritable } from "../../authz/assert-writable";
 import type { Config } from "../../config";
 import type { Db } from "../../db/client";
 import type { Bindings } from "../../env";
-import type { User } from "../../http/auth";
 import { type ByteSource, byteSource } from "../../http/byte-source";
 import { CfError, notFound, unprocessable } from "../../http/errors";
+import type { User } from "../../user";
 import { packageBitsKey } from "../bits-keys";
 import { deletePackageBits } from "../bits-removal";
 import { deleteExpiredBits } from "../retention";

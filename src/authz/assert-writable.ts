@@ -1,8 +1,8 @@
 // Turning a resource's access row into CC's answers: invisible → 404 (or 422 where CC says so),
 // visible but not writable → 403, suspended organization → 403 CF-OrgSuspended for non-admins.
 
-import type { User } from "../http/auth";
 import { CfError } from "../http/errors";
+import type { User } from "../user";
 
 export interface AccessFlags {
   readable: boolean;

@@ -1,8 +1,15 @@
-// Who may manage an organization, as SQL booleans that ride along in the query reading the resource.
+// Who may see and manage which organization, as SQL booleans that ride along in the query reading the
+// resource. Readers: anyone with a role in the organization or in one of its spaces; writers: its managers.
 import { type SQL, sql } from "drizzle-orm";
 import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
-import { always, readableOrganizationGuids } from "../authz/spaces";
-import type { User } from "../http/auth";
+import type { User } from "../user";
+import { always } from "./spaces";
+
+/** Subquery of the guids of the organizations the user belongs to in any role, or manages spaces in. */
+export function readableOrganizationGuids(userGuid: string): SQL {
+  return sql`(SELECT r.organization_guid FROM roles r WHERE r.user_guid = ${userGuid} AND r.organization_guid IS NOT NULL
+    UNION SELECT s.organization_guid FROM spaces s JOIN roles r ON r.space_guid = s.guid WHERE r.user_guid = ${userGuid})`;
+}
 
 /** SQL boolean: may the user see the organization (CC's can_read_from_org)? */
 export function canReadOrganization(user: User, organizationGuid: SQLiteColumn | SQL): SQL<boolean> {

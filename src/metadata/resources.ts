@@ -3,9 +3,9 @@
 // metadata in one batch that reads it back.
 import { and, eq, getTableColumns, type SQL } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
-import { type Metadata, type MetadataOwner, metadataColumns, writeMetadataQueries } from "../metadata/store";
-import { type Db, nowSeconds } from "./client";
-import { unlessTaken, writeThenRead } from "./lists";
+import { type Db, nowSeconds } from "../db/client";
+import { unlessTaken, writeThenRead } from "../db/writes";
+import { type Metadata, type MetadataOwner, metadataColumns, writeMetadataQueries } from "./store";
 
 /** Columns reading a row of `table` with its labels and annotations, as presenters show it. */
 export const withMetadata = <T extends MetadataOwner>(table: T) => ({

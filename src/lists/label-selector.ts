@@ -1,21 +1,12 @@
 // CC's `label_selector` list filter, for any resource with labels: the query value parsed into
-// requirements as CC's MetadataHelpers patterns read it, checked with the metadata key and value rules,
-// and turned into SQL over the shared `labels` table.
-import { type SQL, sql } from "drizzle-orm";
-import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
+// requirements as CC's MetadataHelpers patterns read it, checked with the metadata key and value rules;
+// db/conditions.ts turns them into SQL over the shared `labels` table.
 import * as z from "zod";
-import type { NestedParam } from "../http/pagination";
-import { labelValueError, metadataKeyError } from "./messages";
+import type { LabelOperator, LabelRequirement } from "../db/conditions";
+import { labelValueError, metadataKeyError } from "../metadata/messages";
+import type { NestedParam } from "./pagination";
 
 export const MAX_LABEL_SELECTOR_REQUIREMENTS = 50;
-
-export type LabelOperator = "in" | "notin" | "equal" | "not_equal" | "exists" | "not_exists";
-
-export interface LabelRequirement {
-  key: string;
-  operator: LabelOperator;
-  values: string[];
-}
 
 // CC's requirement grammar. Commas inside parentheses do not split requirements; keys of the
 // operator forms are limited to these characters, while set forms take any key and validate it after.
@@ -92,27 +83,3 @@ export const labelSelectorParam = z
     for (const message of problems) ctx.addIssue({ code: "custom", message, continue: true });
     return z.NEVER;
   });
-
-const KEY_ONLY: ReadonlySet<LabelOperator> = new Set(["exists", "not_exists"]);
-const NEGATED: ReadonlySet<LabelOperator> = new Set(["notin", "not_equal", "not_exists"]);
-
-/**
- * SQL: the resource (by its guid column) meets every requirement. Each requirement is one bound
- * parameter (its key and values as JSON), so 50 requirements stay within D1's 100; each finds the
- * labelled guids through labels_key_value, as CC's LabelSelectorQueryGenerator does with its subqueries.
- */
-export function labelSelectorCondition(
-  resourceGuid: SQLiteColumn | SQL,
-  requirements: readonly LabelRequirement[],
-): SQL {
-  return sql.join(
-    requirements.map(({ key, operator, values }) => {
-      const labelled = KEY_ONLY.has(operator)
-        ? sql`(SELECT l.resource_guid FROM labels l WHERE l.key = ${key})`
-        : sql`(SELECT l.resource_guid FROM json_each(${JSON.stringify({ key, values })}, '$.values') v
-            JOIN labels l ON l.key = json_extract(v.json, '$.key') AND l.value = v.value)`;
-      return sql`${resourceGuid} ${sql.raw(NEGATED.has(operator) ? "NOT IN" : "IN")} ${labelled}`;
-    }),
-    sql` AND `,
-  );
-}

@@ -1,11 +1,9 @@
-// List query parameters shared by every CC list (page, per_page, order_by, unknown keys) and the
-// pagination envelope with absolute links that carry the request's filters.
-import type { Context } from "hono";
+// List query parameters shared by every CC list (page, per_page, order_by, unknown keys), read into
+// the paging a store pages by.
 import { tryDecodeURIComponent } from "hono/utils/url";
 import * as z from "zod";
-import type { AppEnv } from "../env";
-import { externalUrl } from "./urls";
-import { quoted } from "./validation";
+import type { Paging } from "../db/list-page";
+import { quoted } from "../http/validation";
 
 export const DEFAULT_PER_PAGE = 50;
 export const MAX_PER_PAGE = 5000;
@@ -130,15 +128,6 @@ export function commaList(name: string) {
 export const commaListLink = (values: readonly string[] | undefined) =>
   values?.map((v) => v.replaceAll(",", "%2C")).join(",");
 
-export interface Paging {
-  /** For offsets: past 2^53 it is not exact, and no list is that long. */
-  page: number;
-  /** The page exactly as asked, for the links, which must name pages that exist as integers. */
-  exactPage: bigint;
-  perPage: number;
-  orderBy: { field: string; descending: boolean } | undefined;
-}
-
 export function pagingOf(query: {
   page?: string | undefined;
   per_page?: string | undefined;
@@ -158,38 +147,3 @@ export function pagingOf(query: {
 /** `order_by` as CC writes it into links: always signed (`+created_at`), absent when not given. */
 export const orderByLink = (paging: Paging) =>
   paging.orderBy && `${paging.orderBy.descending ? "-" : "+"}${paging.orderBy.field}`;
-
-/**
- * CC's list envelope. Links are absolute and carry every filter given (`filters`: the request's query
- * without page and per_page), plus per_page and page, with keys sorted as CC sorts them.
- */
-export function paginatedList<T>(
-  c: Context<AppEnv>,
-  path: string,
-  filters: Record<string, string | undefined>,
-  paging: Paging,
-  totalResults: number,
-  resources: T[],
-) {
-  const totalPages = Math.max(1, Math.ceil(totalResults / paging.perPage));
-  const base = `${externalUrl(c)}${path}`;
-  const link = (page: number | bigint) => {
-    const params: Record<string, string> = { page: String(page), per_page: String(paging.perPage) };
-    for (const [key, value] of Object.entries(filters)) if (value !== undefined) params[key] = value;
-    const sorted = Object.keys(params)
-      .sort()
-      .map((key): [string, string] => [key, params[key]!]);
-    return { href: `${base}?${new URLSearchParams(sorted).toString()}` };
-  };
-  return {
-    pagination: {
-      total_results: totalResults,
-      total_pages: totalPages,
-      first: link(1),
-      last: link(totalPages),
-      next: paging.page < totalPages ? link(paging.page + 1) : null,
-      previous: paging.exactPage > 1n ? link(paging.exactPage - 1n) : null,
-    },
-    resources,
-  };
-}

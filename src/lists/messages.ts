@@ -2,15 +2,16 @@
 // declaration per list: the parameters every list accepts, the list's own parameters in CC's order,
 // and the reading of a valid query into store filters, paging and the parameters pagination links repeat.
 import type * as z from "zod";
-import { type LabelSelectorParam, labelSelectorParam } from "../metadata/label-selector";
-import { humanize } from "./messages";
+import { type CamelCase, camelCase } from "../camel-case";
+import type { Paging } from "../db/list-page";
+import { humanize } from "../http/messages";
+import { type LabelSelectorParam, labelSelectorParam } from "../lists/label-selector";
 import {
   commaList,
   commaListLink,
   listQuery,
   orderByLink,
   orderByParam,
-  type Paging,
   pageParams,
   pagingOf,
 } from "./pagination";
@@ -26,10 +27,6 @@ type OwnParams = Record<string, OwnParam>;
 
 /** Where CC's message names `label_selector` among the valid parameters, for lists of resources with labels. */
 type LabelSelectorPlace = "after guids" | "last";
-
-type CamelCase<S extends string> = S extends `${infer Head}_${infer Tail}`
-  ? `${Head}${Capitalize<CamelCase<Tail>>}`
-  : S;
 
 type CommonShape = typeof pageParams & {
   order_by: ReturnType<typeof orderByParam>;
@@ -75,8 +72,6 @@ interface CommonQuery {
 }
 
 const COMMON_PARAMETERS = ["page", "per_page", "order_by", "created_ats", "updated_ats", "guids"];
-
-const camelCase = (key: string) => key.replace(/_(\w)/g, (_, letter: string) => letter.toUpperCase());
 
 export interface ListSpec<P extends OwnParams, L extends LabelSelectorPlace | undefined> {
   /** `order_by` values beyond created_at and updated_at, in CC's order. */

@@ -1,18 +1,15 @@
 // CC's `created_ats` / `updated_ats` list filters, for any resource with timestamps: a comma list of
 // timestamps (each matches its whole second) or one relational operator per key
-// (`created_ats[lt]=ts`, also lte, gt, gte), validated with CC's messages and turned into SQL.
-import { and, gt, gte, lt, lte, type SQL } from "drizzle-orm";
-import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
+// (`created_ats[lt]=ts`, also lte, gt, gte), validated with CC's messages and read into the filter
+// db/conditions.ts turns into SQL.
 import * as z from "zod";
-import { inList } from "../db/lists";
-import { humanize } from "./messages";
+import { TIMESTAMP_OPERATORS, type TimestampFilter, type TimestampOperator } from "../db/conditions";
+import { humanize } from "../http/messages";
 import { commaListLink, type NestedParam, splitCommaList } from "./pagination";
 
-const OPERATORS = { lt, lte, gt, gte } as const;
-type Operator = keyof typeof OPERATORS;
-const isOperator = (name: string): name is Operator => Object.hasOwn(OPERATORS, name);
-
-export type TimestampFilter = { equals: number[] } | { operators: { operator: Operator; seconds: number }[] };
+type Operator = TimestampOperator;
+const isOperator = (name: string): name is Operator =>
+  (TIMESTAMP_OPERATORS as readonly string[]).includes(name);
 
 const FORMAT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;
 
@@ -71,15 +68,4 @@ export function timestampParam(key: string) {
           : Object.fromEntries(Object.entries(value).map(([operator, ts]) => [`${key}[${operator}]`, ts]));
       return { filter, link };
     });
-}
-
-/**
- * SQL over an epoch-seconds column. Stored timestamps have second precision, so equality is the whole
- * second, `lte` includes it and `gt` starts after it, as CC's sub-second bounds do.
- */
-export function timestampCondition(column: SQLiteColumn, filter: TimestampFilter): SQL | undefined {
-  if ("equals" in filter) {
-    return inList(column, filter.equals);
-  }
-  return and(...filter.operators.map(({ operator, seconds }) => OPERATORS[operator](column, seconds)));
 }

@@ -1,23 +1,6 @@
-// SQL pieces every store shares: filters on lists of any length in one bound parameter, and writes that
-// may hit a taken name or read back what they wrote.
-import { type SQL, sql } from "drizzle-orm";
+// Writes every store shares: one that may hit a taken name, and writes that read back what they wrote.
 import type { BatchItem } from "drizzle-orm/batch";
-import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
 import type { Db } from "./client";
-
-/**
- * `column IN (values)` with the values bound as one JSON parameter, so a filter of any length keeps the
- * statement under D1's 100 bound parameters.
- */
-export const inJsonList = (column: SQLiteColumn | SQL, values: readonly (string | number)[]): SQL =>
-  sql`${column} IN (SELECT value FROM json_each(${JSON.stringify(values)}))`;
-
-/**
- * `column` is one of `values`: a plain `=` for one value, which the planner weighs as an equality (so an
- * index on the column can also give the order), otherwise `inJsonList`.
- */
-export const inList = (column: SQLiteColumn | SQL, values: readonly (string | number)[]): SQL =>
-  values.length === 1 ? sql`${column} = ${values[0]}` : inJsonList(column, values);
 
 /** Whether a failed write hit a UNIQUE constraint (D1's message, possibly wrapped by drizzle). */
 function isUniqueViolation(err: unknown): boolean {
