@@ -62,7 +62,7 @@ export function insertApp(
 }
 
 /** An app with the caller's access to it, in one query: what package create and copy need. */
-export function appAccessQuery(db: Db, user: User, appGuid: string) {
+export function appAccessQuery(db: Db, user: User, appGuid: string, onlyIf?: SQL) {
   return db
     .select({
       app: apps,
@@ -71,7 +71,7 @@ export function appAccessQuery(db: Db, user: User, appGuid: string) {
     .from(apps)
     .innerJoin(spaces, eq(spaces.guid, apps.spaceGuid))
     .innerJoin(organizations, eq(organizations.guid, spaces.organizationGuid))
-    .where(eq(apps.guid, appGuid));
+    .where(and(eq(apps.guid, appGuid), onlyIf));
 }
 
 /**

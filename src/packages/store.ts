@@ -174,7 +174,7 @@ function packageViewQuery(db: Db, guid: string) {
  * where the caller may: the batch inserts the package through an INSERT … SELECT guarded by the access
  * rules (the caller writes to the app's space, its organization is active unless the caller is an
  * admin, and, when `lifecycles` is given, the app's lifecycle is one of them), writes the metadata
- * (which lands only with its package), reads the package back and reads the app's access row. The
+ * (which lands only with its package), reads the package back and, only when nothing was inserted, the app's access row. The
  * batch is one transaction, so a refusal and the access row that says why see the same roles, even
  * while a role of the caller is being created or deleted.
  */
@@ -229,7 +229,13 @@ export async function createPackageWhereAllowed(
     guardedInsert,
     ...writeMetadataQueries(db, packages, guid, metadata),
     packageViewQuery(db, guid),
-    appAccessQuery(db, user, values.appGuid),
+    // Read only when the guarded insert did not happen (to say why): a created package costs nothing.
+    appAccessQuery(
+      db,
+      user,
+      values.appGuid,
+      sql`NOT EXISTS (SELECT 1 FROM ${packages} WHERE ${packages.guid} = ${guid})`,
+    ),
   ]);
   const [created] = results.at(-2) as PackageView[];
   if (created) return { created };
