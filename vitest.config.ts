@@ -11,6 +11,8 @@ export default defineConfig(async () => {
   const privateJwk = { ...(await exportJWK(privateKey)), kid: "uaa-test-key", alg: "RS256" };
   return {
     test: {
+      // Vitest's default on two cores is one worker: both, so a file's workerd start overlaps another's tests.
+      maxWorkers: 2,
       projects: [
         {
           plugins: [
