@@ -1,9 +1,9 @@
 // An unexpected failure (here: D1 missing a table) is a 500 CF-UnknownError that leaks nothing and is
-// logged with the request id. Storage is isolated per test file, so breaking the schema stays here.
+// logged with the request id. The table is renamed away and back, so the file's other tests keep it.
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { createWorld, grant, newUser } from "./support/fixtures";
-import { call } from "./support/http";
+import { call, type Reply } from "./support/http";
 import { token } from "./support/tokens";
 
 afterEach(() => {
@@ -16,13 +16,18 @@ describe("unexpected failures", () => {
     const user = newUser();
     await grant(user, "space_developer", world);
     const logged = vi.spyOn(console, "error").mockImplementation(() => {});
-    await env.DB.exec("DROP TABLE roles");
-
-    const reply = await call("POST", `/v3/apps/${world.appGuid}/packages`, {
-      body: { type: "bits" },
-      token: await token(user),
-      headers: { "X-VCAP-Request-ID": "trace-me" },
-    });
+    const bearer = await token(user);
+    await env.DB.exec("ALTER TABLE roles RENAME TO roles_away");
+    let reply: Reply;
+    try {
+      reply = await call("POST", `/v3/apps/${world.appGuid}/packages`, {
+        body: { type: "bits" },
+        token: bearer,
+        headers: { "X-VCAP-Request-ID": "trace-me" },
+      });
+    } finally {
+      await env.DB.exec("ALTER TABLE roles_away RENAME TO roles");
+    }
 
     expect(reply.status).toBe(500);
     expect(reply.json).toEqual({
