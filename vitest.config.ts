@@ -42,6 +42,10 @@ export default defineConfig(async () => {
           test: {
             name: "socket",
             environment: "node",
+            // Alone, after the workers project and one file at a time: on two loaded cores, another
+            // server starting beside it broke the connection reuse dev-server asserts (twice in two runs).
+            sequence: { groupOrder: 1 },
+            maxWorkers: 1,
             include: ["test/socket/**/*.test.ts"],
             testTimeout: 60_000,
             hookTimeout: 180_000,
