@@ -1,5 +1,5 @@
-// POST /v3/organizations: admins only, CC's messages, metadata limits, taken names.
-
+// /v3/organizations: show and list by visibility, delete as a job, and create (admins only, CC's
+// messages, metadata limits, taken names).
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { GLOBAL_READERS, ORGANIZATION_ONLY, SPACE_READERS, tokenFor } from "./support/callers";

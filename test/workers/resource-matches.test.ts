@@ -1,7 +1,7 @@
 // The resource cache's housekeeping: the cron removes entries unused past RESOURCE_CACHE_MAX_AGE_DAYS
 // (a match or an upload naming one counts as use), then the least recently used beyond
 // RESOURCE_CACHE_MAX_SIZE, from R2 and D1 together; the fill after an upload stays within
-// RESOURCE_CACHE_FILL_SUBREQUESTS.
+// RESOURCE_CACHE_FILL_SUBREQUESTS. They come first in this file: the size limit counts the whole cache.
 import { env } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
 import { bitsWorld, cacheResource, packageRow, runScheduled, storedBits, upload } from "./support/bits";
