@@ -1,10 +1,8 @@
 // GET /v3/jobs/:guid through a package delete's lifecycle: PROCESSING → COMPLETE, and a FAILED job.
 // Jobs whose run was lost are picked up by the worker's scheduled handler.
-
-import { createExecutionContext, createScheduledController, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { beforeEach, describe, expect, it } from "vitest";
-import worker from "../../src/index";
+import { runScheduled } from "./support/bits";
 import { tokenFor } from "./support/callers";
 import { notFoundBody } from "./support/errors";
 import { addApp, addPackage, createWorld, grant, newUser, type World } from "./support/fixtures";
@@ -26,16 +24,6 @@ async function stalledJob(operation: string, resourceGuid: string, userGuid: str
     .bind(guid, operation, resourceGuid, userGuid, t, t)
     .run();
   return guid;
-}
-
-async function runScheduledHandler(): Promise<void> {
-  const ctx = createExecutionContext();
-  await worker.scheduled(
-    createScheduledController({ scheduledTime: Date.now(), cron: "*/5 * * * *" }),
-    env,
-    ctx,
-  );
-  await waitOnExecutionContext(ctx);
 }
 
 async function packageOf(world: World, bearer: string): Promise<string> {
@@ -76,7 +64,7 @@ describe("a package delete job", () => {
       jobJson(job, "PROCESSING", { links: { package: { href: `${BASE}/v3/packages/${pkg}` } } }),
     );
 
-    await runScheduledHandler();
+    await runScheduled();
 
     const complete = await call("GET", `/v3/jobs/${job}`, { token: bearer });
     expect(complete.json).toEqual(jobJson(job, "COMPLETE"));
@@ -94,7 +82,7 @@ describe("a package delete job", () => {
     expect(deleted.status).toBe(202);
     const again = await stalledJob("package.delete", pkg, developer);
 
-    await runScheduledHandler();
+    await runScheduled();
 
     expect((await call("GET", `/v3/jobs/${again}`, { token: bearer })).json).toEqual(
       jobJson(again, "COMPLETE"),
@@ -105,7 +93,7 @@ describe("a package delete job", () => {
     const user = newUser();
     const job = await stalledJob("package.explode", crypto.randomUUID(), user);
 
-    await runScheduledHandler();
+    await runScheduled();
 
     const reply = await call("GET", `/v3/jobs/${job}`, { token: await token(user) });
     expect(reply.json).toEqual({
@@ -240,9 +228,7 @@ describe("app.delete", () => {
     ]);
 
     for (let run = 0; run < 2; run++) {
-      const ctx = createExecutionContext();
-      await worker.scheduled(createScheduledController(), env, ctx);
-      await waitOnExecutionContext(ctx);
+      await runScheduled();
     }
 
     expect(await rowsOf("apps", "guid", [doomed.appGuid])).toBe(0);

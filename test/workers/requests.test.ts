@@ -1,7 +1,6 @@
 // The request body is read to its end before a refusal goes out, whatever the route read of it, so the
 // client's connection serves its next request; past the bound (MAX_PACKAGE_SIZE plus 1 MiB) it is given
 // up instead. The body here is a stream that records how far it was read; test/socket covers the socket.
-
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { createDb, d1UsageOf } from "../../src/db/client";

@@ -2,8 +2,8 @@
 // every filter with its pagination links, ordering and paging (validation and visibility: list-checks.test.ts).
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { tokenFor } from "../support/callers";
-import { addApp, addPackage, createWorld, grant, newUser } from "../support/fixtures";
+import { developerWorld, tokenFor } from "../support/callers";
+import { addApp, addPackage, createWorld } from "../support/fixtures";
 import { call, type Reply } from "../support/http";
 import {
   appWithPackages,
@@ -16,18 +16,11 @@ import {
 } from "../support/list-seeds";
 import { roundTrips } from "../support/packages";
 import { deleteAndWait } from "../support/resources";
-import { adminToken, token } from "../support/tokens";
+import { adminToken } from "../support/tokens";
 
 // Unfiltered totals come from per-app counts that triggers keep, and a page picks the cheaper way to
 // find its rows. Both are checked through HTTP: total_results, and the D1 figures in Server-Timing.
 // They come first in this file: "the caller sees most of them" needs few packages of other tests around.
-async function developer() {
-  const world = await createWorld();
-  const user = newUser("developer");
-  await grant(user, "space_developer", world);
-  return { world, bearer: await token(user) };
-}
-
 const addPackages = async (appGuid: string, count: number) => {
   const guids: string[] = [];
   for (let i = 0; i < count; i++) guids.push(await addPackage(appGuid));
@@ -38,7 +31,7 @@ const rowsRead = (reply: Reply) => Number(/rr=(\d+)/.exec(reply.headers.get("Ser
 
 describe("totals", () => {
   it("follow creates, package deletes and app deletes", async () => {
-    const { world, bearer } = await developer();
+    const { world, bearer } = await developerWorld();
     const otherApp = await addApp(world.spaceGuid);
     const [first] = await addPackages(world.appGuid, 3);
     await addPackages(otherApp, 2);
@@ -59,7 +52,7 @@ describe("totals", () => {
   });
 
   it("agree with counting rows when package filters apply", async () => {
-    const { world, bearer } = await developer();
+    const { world, bearer } = await developerWorld();
     await addPackages(world.appGuid, 2);
     await addPackage(world.appGuid, { state: "READY" });
     const all = await call("GET", "/v3/packages?per_page=1", { token: bearer });
@@ -83,7 +76,7 @@ describe("round trips", () => {
     ["a list filtered by state", () => "/v3/packages?states=READY", false, 1],
     ["an app's list", (app) => `/v3/apps/${app}/packages`, false, 1],
   ])("%s: %i", async (_case, path, asAdmin, expected) => {
-    const { world, bearer } = await developer();
+    const { world, bearer } = await developerWorld();
     await addPackages(world.appGuid, 2);
     const reply = await call("GET", path(world.appGuid), { token: asAdmin ? await adminToken() : bearer });
     expect(reply.status).toBe(200);
@@ -93,7 +86,7 @@ describe("round trips", () => {
 
 describe("finding a page's rows", () => {
   it("walks packages in order when the caller sees most of them, stopping when the page is full", async () => {
-    const { world, bearer } = await developer();
+    const { world, bearer } = await developerWorld();
     const guids = await addPackages(world.appGuid, 150);
     const reply = await call("GET", "/v3/packages?per_page=5", { token: bearer });
     expect(reply.json.resources.map((r: { guid: string }) => r.guid)).toEqual(guids.slice(0, 5));
@@ -102,9 +95,9 @@ describe("finding a page's rows", () => {
   });
 
   it("finds a few visible packages among many through the app index", async () => {
-    const crowd = await developer();
+    const crowd = await developerWorld();
     await addPackages(crowd.world.appGuid, 150);
-    const { world, bearer } = await developer();
+    const { world, bearer } = await developerWorld();
     const guids = await addPackages(world.appGuid, 2);
     const reply = await call("GET", "/v3/packages?per_page=5", { token: bearer });
     expect(reply.json.resources.map((r: { guid: string }) => r.guid)).toEqual(guids);

@@ -1,5 +1,4 @@
 // The original document: POST /v3/apps/:guid/packages (2015), request and response byte for byte.
-
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import {

@@ -1,6 +1,5 @@
-// POST /v3/packages/:guid/upload failing once the package is claimed (too large, cut off, malformed, not a
-// zip, unsafe paths, resources the cache lacks): the package is left FAILED with data.error, no bits in R2.
-
+// POST /v3/packages/:guid/upload refused: message errors and who may upload, then failures once the
+// package is claimed.
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import {
@@ -214,6 +213,8 @@ async function expectFailedWithoutBits(guid: string, error: string) {
   expect(queued).toBeNull();
 }
 
+// Failing once the package is claimed (too large, cut off, malformed, not a zip, unsafe paths, resources
+// the cache lacks): the package is left FAILED with data.error, no bits in R2.
 describe("failures after the claim leave the package FAILED with no bits", () => {
   const tooLarge = (max: number) =>
     cfError(
