@@ -11,6 +11,8 @@ export default defineConfig(async () => {
   const privateJwk = { ...(await exportJWK(privateKey)), kid: "uaa-test-key", alg: "RS256" };
   return {
     test: {
+      // Vitest's default on two cores is one worker: both, so a file's workerd start overlaps another's tests.
+      maxWorkers: 2,
       projects: [
         {
           plugins: [
@@ -40,6 +42,10 @@ export default defineConfig(async () => {
           test: {
             name: "socket",
             environment: "node",
+            // Alone, after the workers project and one file at a time: on two loaded cores, another
+            // server starting beside it broke the connection reuse dev-server asserts (twice in two runs).
+            sequence: { groupOrder: 1 },
+            maxWorkers: 1,
             include: ["test/socket/**/*.test.ts"],
             testTimeout: 60_000,
             hookTimeout: 180_000,

@@ -1,13 +1,154 @@
-// POST /v3/resource_matches: CC's validation, the cached subset echoed in the client's order, and the
-// round trip a cf push makes (upload caches big files, the next push matches them and leaves them out).
-import { describe, expect, it } from "vitest";
-import { bitsWorld, cacheResource, storedBits, upload } from "./support/bits";
+// The resource cache's housekeeping: the cron removes entries unused past RESOURCE_CACHE_MAX_AGE_DAYS
+// (a match or an upload naming one counts as use), then the least recently used beyond
+// RESOURCE_CACHE_MAX_SIZE, from R2 and D1 together; the fill after an upload stays within
+// RESOURCE_CACHE_FILL_SUBREQUESTS. They come first in this file: the size limit counts the whole cache.
+import { env } from "cloudflare:workers";
+import { describe, expect, it, vi } from "vitest";
+import { bitsWorld, cacheResource, packageRow, runScheduled, storedBits, upload } from "./support/bits";
 import { NOT_AUTHORIZED, unprocessableBody } from "./support/errors";
 import { newUser } from "./support/fixtures";
-import { call } from "./support/http";
+import { call, cfError } from "./support/http";
+import { roundTrips } from "./support/packages";
 import { token } from "./support/tokens";
 import { buildZip, digest, randomBytes, readZip } from "./support/zip";
 
+const DAY = 86_400;
+const now = () => Math.floor(Date.now() / 1000);
+
+async function setLastUse(sha1: string, at: number): Promise<void> {
+  await env.DB.prepare("UPDATE cached_resources SET last_used_at = ? WHERE sha1 = ?").bind(at, sha1).run();
+}
+
+/** Whether the cache holds `sha1`: its R2 object and its D1 row, each. */
+async function held(sha1: string): Promise<{ r2: boolean; d1: boolean }> {
+  const row = await env.DB.prepare("SELECT sha1 FROM cached_resources WHERE sha1 = ?").bind(sha1).first();
+  return { r2: (await env.BITS.head(`resources/${sha1}`)) !== null, d1: row !== null };
+}
+
+const BOTH = { r2: true, d1: true };
+const NEITHER = { r2: false, d1: false };
+
+async function matched(sha1s: string[]): Promise<string[]> {
+  const resources = sha1s.map((sha1) => ({ checksum: { value: sha1 }, size_in_bytes: 1 }));
+  const reply = await call("POST", "/v3/resource_matches", {
+    token: await token(newUser()),
+    body: { resources },
+  });
+  expect(reply.status).toBe(201);
+  return reply.json.resources.map((resource: { checksum: { value: string } }) => resource.checksum.value);
+}
+
+const cacheBytes = async () =>
+  (await env.DB.prepare("SELECT bytes FROM resource_cache_size WHERE id = 1").first<{ bytes: number }>())
+    ?.bytes;
+
+describe("resource cache housekeeping", () => {
+  it("removes entries unused for RESOURCE_CACHE_MAX_AGE_DAYS; a match or an upload keeps one", async () => {
+    const { developer, newPackage } = await bitsWorld();
+    const unused = await cacheResource(randomBytes(70_000));
+    const matchedLately = await cacheResource(randomBytes(71_000));
+    const namedByUpload = await cacheResource(randomBytes(72_000));
+    const recent = await cacheResource(randomBytes(73_000));
+    for (const sha1 of [unused, matchedLately, namedByUpload]) await setLastUse(sha1, now() - 3 * DAY);
+    await setLastUse(recent, now() - DAY);
+
+    expect(await matched([matchedLately])).toEqual([matchedLately]);
+    const guid = await newPackage();
+    const zip = await buildZip([{ name: "a.txt", data: "a\n" }]);
+    const resources = [{ fn: "vendor/lib.so", sha1: namedByUpload, size: 72_000 }];
+    const reply = await upload(guid, developer, [
+      { name: "resources", data: JSON.stringify(resources) },
+      { name: "bits", filename: "package.zip", data: zip },
+    ]);
+    expect(reply.status).toBe(200);
+    const before = await cacheBytes();
+
+    await runScheduled({ RESOURCE_CACHE_MAX_AGE_DAYS: "2" });
+
+    expect(await held(unused)).toEqual(NEITHER);
+    expect(await held(matchedLately)).toEqual(BOTH);
+    expect(await held(namedByUpload)).toEqual(BOTH);
+    expect(await held(recent)).toEqual(BOTH);
+    expect(await cacheBytes()).toBe(before! - 70_000);
+    expect(await matched([unused, matchedLately, namedByUpload, recent])).toEqual([
+      matchedLately,
+      namedByUpload,
+      recent,
+    ]);
+    const queued = await env.DB.prepare("SELECT key FROM blob_deletions WHERE key = ?")
+      .bind(`resources/${unused}`)
+      .first();
+    expect(queued).toBeNull();
+  });
+
+  it("removes the least recently used once over RESOURCE_CACHE_MAX_SIZE, oldest first", async () => {
+    const oldest = await cacheResource(randomBytes(80_000));
+    const older = await cacheResource(randomBytes(81_000));
+    const old = await cacheResource(randomBytes(82_000));
+    const fresh = await cacheResource(randomBytes(83_000));
+    // Older than anything else the cache holds, so they are the first to go.
+    await setLastUse(oldest, 1000);
+    await setLastUse(older, 1001);
+    await setLastUse(old, 1002);
+    const total = (await cacheBytes())!;
+    // Room for all but the oldest; pruned down to 90% of that, the next oldest goes too, the third
+    // stays (as long as the cache holds under 890,000 bytes in all).
+    expect(total).toBeLessThan(890_000);
+    const limits = {
+      RESOURCE_CACHE_MAX_AGE_DAYS: "1000000",
+      RESOURCE_CACHE_MAX_SIZE: String(total - 80_000),
+    };
+
+    await runScheduled(limits);
+
+    expect(await held(oldest)).toEqual(NEITHER);
+    expect(await held(older)).toEqual(NEITHER);
+    expect(await held(old)).toEqual(BOTH);
+    expect(await held(fresh)).toEqual(BOTH);
+    expect(await cacheBytes()).toBe(total - 161_000);
+
+    // Under the size now: nothing more goes.
+    await runScheduled(limits);
+    expect(await held(old)).toEqual(BOTH);
+    expect(await cacheBytes()).toBe(total - 161_000);
+  });
+
+  it("fills the cache within RESOURCE_CACHE_FILL_SUBREQUESTS, logging what it left out", async () => {
+    const { developer, newPackage } = await bitsWorld();
+    const guid = await newPackage();
+    const present = randomBytes(66_000);
+    const presentSha1 = await cacheResource(present);
+    const files = [present, ...Array.from({ length: 4 }, () => randomBytes(67_000))];
+    const sha1s = await Promise.all(files.map((data) => digest("SHA-1", data)));
+    const zip = await buildZip(files.map((data, i) => ({ name: `f${i}.bin`, data })));
+    const log = vi.spyOn(console, "log");
+
+    // Seven calls: the rows' D1 batch, a head for the cached file, head, read and put for the next
+    // one; then one head for the third, with no room left to copy it, and nothing for the rest.
+    const reply = await upload(guid, developer, [{ name: "bits", filename: "package.zip", data: zip }], {
+      RESOURCE_CACHE_FILL_SUBREQUESTS: "7",
+    });
+
+    expect(reply.status).toBe(200);
+    expect(sha1s[0]).toBe(presentSha1);
+    expect(await held(sha1s[1]!)).toEqual(BOTH);
+    for (const sha1 of sha1s.slice(2)) expect(await held(sha1)).toEqual(NEITHER);
+    expect(await matched(sha1s)).toEqual(sha1s.slice(0, 2));
+    expect(log).toHaveBeenCalledWith(
+      JSON.stringify({
+        message: "resource cache fill over budget",
+        key: `packages/${guid}`,
+        cached: 2,
+        skipped: 3,
+        subrequests: 7,
+      }),
+    );
+    log.mockRestore();
+  });
+});
+
+// POST /v3/resource_matches: CC's validation, the cached subset echoed in the client's order, and the
+// round trip a cf push makes (upload caches big files, the next push matches them and leaves them out).
 const match = async (body: unknown, bearer?: string) =>
   call("POST", "/v3/resource_matches", { token: bearer ?? (await token(newUser())), body });
 const resource = (value: unknown, size: unknown = 1) => ({ checksum: { value }, size_in_bytes: size });
@@ -135,5 +276,179 @@ describe("POST /v3/resource_matches", () => {
       { name: "vendor/big.bin", mode: 0o100644, size: big.length },
     ]);
     expect(await digest("SHA-1", entries[1]!.data)).toBe(sha1);
+  });
+});
+
+// POST /v3/packages/:guid/upload and the resource cache: the large files of an upload are cached after
+// the response (these calls pass overrides, {}, so they wait for that work), keyed by what their data
+// hashes to, whatever the zip's layout; a large file whose data is corrupt fails the upload itself.
+async function cachedContent(data: Uint8Array): Promise<Uint8Array | undefined> {
+  const object = await env.BITS.get(`resources/${await digest("SHA-1", data)}`);
+  return object ? new Uint8Array(await object.arrayBuffer()) : undefined;
+}
+
+async function cachedRow(data: Uint8Array) {
+  return env.DB.prepare("SELECT size FROM cached_resources WHERE sha1 = ?")
+    .bind(await digest("SHA-1", data))
+    .first();
+}
+
+describe("uploads fill the resource cache", () => {
+  it("caches the large files of an upload for later matches, never symlinks or small files", async () => {
+    const { developer, newPackage } = await bitsWorld();
+    const guid = await newPackage();
+    const large = randomBytes(65_536);
+    const small = randomBytes(1000);
+    // A link inside the root, as long as a cacheable file once the cache's minimum is lowered.
+    const linked = new TextEncoder().encode(`${"./".repeat(1500)}large.bin`);
+    const zip = await buildZip([
+      { name: "large.bin", data: large, deflate: true },
+      { name: "small.bin", data: small },
+      { name: "link", data: linked, mode: 0o120777 },
+    ]);
+
+    const reply = await upload(guid, developer, [{ name: "bits", filename: "package.zip", data: zip }], {
+      RESOURCE_MIN_SIZE: "2000",
+    });
+
+    expect(reply.status).toBe(200);
+    expect(reply.json.state).toBe("READY");
+    // The cache's own D1 work runs on its own db, outside the request's figures.
+    expect(roundTrips(reply)).toBeLessThanOrEqual(3);
+    expect(await cachedContent(large)).toEqual(large);
+    expect(await cachedRow(large)).toEqual({ size: 65_536 });
+    expect(await cachedContent(small)).toBeUndefined();
+    expect(await cachedContent(linked)).toBeUndefined();
+    expect(await cachedRow(linked)).toBeNull();
+  });
+
+  it("reads the Go archive/zip layout the cf CLI sends (data descriptors) and caches its files", async () => {
+    const { developer, newPackage } = await bitsWorld();
+    const guid = await newPackage();
+    const large = randomBytes(90_000);
+    // Deflates to far less than the cache's minimum: only its descriptor tells it is large enough.
+    const text = new TextEncoder().encode("log line\n".repeat(10_000));
+    const zip = await buildZip([
+      { name: "a.txt", data: "a\n", deflate: true, descriptor: true },
+      { name: "lib/large.bin", data: large, deflate: true, descriptor: true },
+      { name: "log.txt", data: text, deflate: true, descriptor: true },
+    ]);
+
+    const reply = await upload(guid, developer, [{ name: "bits", filename: "package.zip", data: zip }], {});
+
+    expect(reply.status).toBe(200);
+    expect(reply.json.data.checksum.value).toBe(await digest("SHA-256", zip));
+    expect(await cachedContent(large)).toEqual(large);
+    expect(await cachedContent(text)).toEqual(text);
+    expect(await cachedContent(new TextEncoder().encode("a\n"))).toBeUndefined();
+  });
+
+  it("caches stored files with descriptors, past look-alike descriptors, from a package completed from the cache", async () => {
+    const { developer, newPackage } = await bitsWorld();
+    const guid = await newPackage();
+    const fromCache = randomBytes(70_000);
+    const sha1 = await cacheResource(fromCache);
+    // A descriptor signature inside the data, its compressed size one short of where it stands, and a
+    // local header signature after it: the entry must not end there.
+    const tricky = randomBytes(80_000);
+    tricky.set(
+      [0x50, 0x4b, 0x07, 0x08, 1, 2, 3, 4, 0xe7, 0x03, 0, 0, 9, 9, 9, 9, 0x50, 0x4b, 0x03, 0x04],
+      1000,
+    );
+    const second = randomBytes(66_000);
+    const zip = await buildZip([
+      { name: "tricky.bin", data: tricky, descriptor: true },
+      { name: "small.txt", data: "small\n", descriptor: true },
+      { name: "second.bin", data: second, descriptor: true },
+      { name: "again.bin", data: second, descriptor: true },
+    ]);
+
+    const reply = await upload(
+      guid,
+      developer,
+      [
+        { name: "resources", data: JSON.stringify([{ fn: "cached.bin", sha1, size: fromCache.length }]) },
+        { name: "bits", filename: "package.zip", data: zip },
+      ],
+      {},
+    );
+
+    expect(reply.status).toBe(200);
+    const entries = await readZip((await storedBits(guid))!);
+    expect(entries.map((entry) => entry.name)).toEqual([
+      "tricky.bin",
+      "small.txt",
+      "second.bin",
+      "again.bin",
+      "cached.bin",
+    ]);
+    expect(await cachedContent(tricky)).toEqual(tricky);
+    expect(await cachedRow(tricky)).toEqual({ size: 80_000 });
+    expect(await cachedContent(second)).toEqual(second);
+    expect(await cachedRow(second)).toEqual({ size: 66_000 });
+  });
+
+  it("leaves a file the cache holds already as it is, as CC's resource pool does, and records it", async () => {
+    const { developer, newPackage } = await bitsWorld();
+    const guid = await newPackage();
+    const large = randomBytes(70_000);
+    const key = `resources/${await digest("SHA-1", large)}`;
+    // In R2 only, with metadata a copy would not carry.
+    await env.BITS.put(key, large, { customMetadata: { seeded: "yes" } });
+    const zip = await buildZip([{ name: "large.bin", data: large }]);
+
+    const reply = await upload(guid, developer, [{ name: "bits", filename: "package.zip", data: zip }], {});
+
+    expect(reply.status).toBe(200);
+    expect((await env.BITS.head(key))?.customMetadata).toEqual({ seeded: "yes" });
+    expect(await cachedRow(large)).toEqual({ size: 70_000 });
+  });
+
+  it("inflates files across many fills of the scanner's 64 KiB output buffer, ending on a fill's edge or past it", async () => {
+    const { developer, newPackage } = await bitsWorld();
+    const guid = await newPackage();
+    const text = (size: number) =>
+      new TextEncoder()
+        .encode(Array.from({ length: size / 8 }, (_, i) => `${i.toString(36).padStart(7, "0")}\n`).join(""))
+        .subarray(0, size);
+    // Exactly four fills; then one byte past three, whose inflater was reset right after a full fill.
+    const edge = text(4 * 65_536);
+    const past = text(3 * 65_536 + 8).subarray(0, 3 * 65_536 + 1);
+    // Incompressible: its deflate data spans several of the body's reads as well.
+    const random = randomBytes(600_000);
+    const zip = await buildZip([
+      { name: "edge.txt", data: edge, deflate: true, descriptor: true },
+      { name: "past.txt", data: past, deflate: true },
+      { name: "random.bin", data: random, deflate: true, descriptor: true },
+    ]);
+
+    const reply = await upload(guid, developer, [{ name: "bits", filename: "package.zip", data: zip }], {});
+
+    expect(reply.status).toBe(200);
+    expect(reply.json.state).toBe("READY");
+    expect(await cachedContent(edge)).toEqual(edge);
+    expect(await cachedRow(edge)).toEqual({ size: 262_144 });
+    expect(await cachedContent(past)).toEqual(past);
+    expect(await cachedRow(past)).toEqual({ size: 196_609 });
+    expect(await cachedContent(random)).toEqual(random);
+    expect(await cachedRow(random)).toEqual({ size: 600_000 });
+  });
+
+  it("fails the package when a large deflated file's data does not inflate", async () => {
+    const { developer, newPackage } = await bitsWorld();
+    const guid = await newPackage();
+    const large = new TextEncoder().encode("abcdefgh".repeat(10_000));
+    // 0b11 as the first block's type: reserved, so inflating fails at once.
+    const packed = new Uint8Array(100).fill(0xff);
+    const zip = await buildZip([{ name: "big.txt", data: large, deflate: true, packed }]);
+
+    const reply = await upload(guid, developer, [{ name: "bits", filename: "package.zip", data: zip }], {});
+
+    const detail = "The app upload is invalid: Invalid zip archive (big.txt: corrupt data).";
+    expect(reply.status).toBe(400);
+    expect(reply.json).toEqual(cfError(160001, "CF-AppBitsUploadInvalid", detail));
+    expect(await packageRow(guid)).toMatchObject({ state: "FAILED", error: detail, sha256: null });
+    expect(await storedBits(guid)).toBeUndefined();
+    expect(await cachedContent(large)).toBeUndefined();
   });
 });

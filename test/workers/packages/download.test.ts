@@ -1,13 +1,13 @@
 // GET /v3/packages/:guid/download: CC's checks in order, then 302 to a signed URL of this worker that
 // streams the zip without any Authorization header; tampered or expired links are refused.
 import { describe, expect, it } from "vitest";
-import { bitsField, bitsWorld, fetchBytes, send, upload } from "./support/bits";
-import { developersOnlyCases, tokenFor } from "./support/callers";
-import { NOT_AUTHORIZED, notFoundBody, unprocessableBody } from "./support/errors";
-import { addApp, addPackage, createWorld, newUser } from "./support/fixtures";
-import { BASE, call, callWithEnv, cfError } from "./support/http";
-import { token } from "./support/tokens";
-import { buildZip } from "./support/zip";
+import { bitsField, bitsWorld, fetchBytes, send, upload } from "../support/bits";
+import { developersOnlyCases, tokenFor } from "../support/callers";
+import { NOT_AUTHORIZED, notFoundBody, unprocessableBody } from "../support/errors";
+import { addApp, addPackage, createWorld, newUser } from "../support/fixtures";
+import { BASE, call, callWithEnv, cfError } from "../support/http";
+import { token } from "../support/tokens";
+import { buildZip } from "../support/zip";
 
 const SIGNING_KEY = "test-download-signing-key";
 const LINK = new RegExp(`^${BASE}/blobs/packages/[0-9a-f-]{36}\\?expires=\\d+&signature=[\\w-]+$`);

@@ -1,12 +1,12 @@
 // GET /v3/packages and GET /v3/apps/:guid/packages (B.7): CC's validation messages, checked before any
 // lookup, and who sees which packages.
 import { describe, expect, it } from "vitest";
-import { type Caller, GLOBAL_READERS, ORGANIZATION_ONLY, SPACE_READERS, tokenFor } from "./support/callers";
-import { badQueryBody, NOT_AUTHENTICATED, NOT_AUTHORIZED, notFoundBody } from "./support/errors";
-import { createWorld, newUser } from "./support/fixtures";
-import { call } from "./support/http";
-import { appWithPackages, list, pagination, resources } from "./support/list-seeds";
-import { adminToken, token } from "./support/tokens";
+import { type Caller, GLOBAL_READERS, ORGANIZATION_ONLY, SPACE_READERS, tokenFor } from "../support/callers";
+import { badQueryBody, NOT_AUTHENTICATED, NOT_AUTHORIZED, notFoundBody } from "../support/errors";
+import { createWorld, newUser } from "../support/fixtures";
+import { call } from "../support/http";
+import { appWithPackages, list, pagination, resources } from "../support/list-seeds";
+import { adminToken, token } from "../support/tokens";
 
 const T = 1_700_000_000;
 const VALID =

@@ -1,11 +1,11 @@
 // Role × endpoint matrix of CC's request spec (C.8) for create, copy, show, update and delete, and the
 // suspended organization.
 import { describe, expect, it } from "vitest";
-import { type Caller, tokenFor } from "./support/callers";
-import { INVALID_APP, NOT_AUTHORIZED, notFoundBody, ORG_SUSPENDED } from "./support/errors";
-import { addApp, addPackage, createWorld, grant, newUser, type World } from "./support/fixtures";
-import { call, type Reply } from "./support/http";
-import { token } from "./support/tokens";
+import { type Caller, tokenFor } from "../support/callers";
+import { INVALID_APP, NOT_AUTHORIZED, notFoundBody, ORG_SUSPENDED } from "../support/errors";
+import { addApp, addPackage, createWorld, grant, newUser, type World } from "../support/fixtures";
+import { call, type Reply } from "../support/http";
+import { token } from "../support/tokens";
 
 // CC's spec leaves organization_user out: it sees no space, as organization_auditor.
 type Role = Exclude<Caller, "organization_user">;

@@ -2,13 +2,13 @@
 // validation, the package's visibility (404 Package not found) and the cost of one D1 round trip.
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { type Caller, GLOBAL_READERS, SPACE_READERS, tokenFor } from "./support/callers";
-import { badQueryBody, NOT_AUTHORIZED, notFoundBody } from "./support/errors";
-import { addApp, createWorld, type Lifecycle, newUser } from "./support/fixtures";
-import { BASE, call } from "./support/http";
-import { addMetadata, iso, list, type Metadata, pagination, seedPackage } from "./support/list-seeds";
-import { roundTrips } from "./support/packages";
-import { adminToken, token } from "./support/tokens";
+import { type Caller, GLOBAL_READERS, SPACE_READERS, tokenFor } from "../support/callers";
+import { badQueryBody, NOT_AUTHORIZED, notFoundBody } from "../support/errors";
+import { addApp, createWorld, type Lifecycle, newUser } from "../support/fixtures";
+import { BASE, call } from "../support/http";
+import { addMetadata, iso, list, type Metadata, pagination, seedPackage } from "../support/list-seeds";
+import { roundTrips } from "../support/packages";
+import { adminToken, token } from "../support/tokens";
 
 const T = 1_720_000_000;
 

@@ -1,12 +1,109 @@
-// label_selector (B.12) through the package lists: CC's grammar (=, ==, !=, in, notin, key, !key),
-// its key and value rules and messages, the 50-requirement limit, and the selector in pagination links.
+// The list messages every resource list is built from: a comma-list filter given a nested value
+// (`names[x]=a`) is CC's "must be an array", and an unknown parameter names the list's valid ones.
 import { describe, expect, it } from "vitest";
 import { badQueryBody } from "./support/errors";
 import { createWorld, grant, newUser } from "./support/fixtures";
-import { call } from "./support/http";
+import { BASE, call, cfError } from "./support/http";
 import { packageOf, pagination, type SeededPackage, seedPackage } from "./support/list-seeds";
 import { adminToken, token } from "./support/tokens";
 
+const badQuery = (detail: string) =>
+  cfError(10005, "CF-BadQueryParameter", `The query parameter is invalid: ${detail}`);
+
+const COMMON = "'page', 'per_page', 'order_by', 'created_ats', 'updated_ats', 'guids'";
+
+describe("comma-list filters given a nested value (400 CF-BadQueryParameter)", () => {
+  it.each([
+    ["/v3/organizations", "guids", "Guids"],
+    ["/v3/organizations", "names", "Names"],
+    ["/v3/spaces", "names", "Names"],
+    ["/v3/spaces", "organization_guids", "Organization guids"],
+    ["/v3/apps", "names", "Names"],
+    ["/v3/apps", "organization_guids", "Organization guids"],
+    ["/v3/apps", "space_guids", "Space guids"],
+    ["/v3/roles", "guids", "Guids"],
+    ["/v3/roles", "organization_guids", "Organization guids"],
+    ["/v3/roles", "space_guids", "Space guids"],
+    ["/v3/roles", "user_guids", "User guids"],
+    ["/v3/roles", "types", "Types"],
+  ])("%s?%s[x]=a", async (path, filter, name) => {
+    const reply = await call("GET", `${path}?${filter}[x]=a`, { token: await adminToken() });
+    expect(reply.status).toBe(400);
+    expect(reply.json).toEqual(badQuery(`${name} must be an array`));
+  });
+
+  it("reports every nested filter, in the list's order", async () => {
+    const reply = await call("GET", "/v3/apps?space_guids[x]=a&names[y]=b", { token: await adminToken() });
+    expect(reply.status).toBe(400);
+    expect(reply.json).toEqual(badQuery("Names must be an array, Space guids must be an array"));
+  });
+});
+
+describe("unknown parameters name the list's valid ones", () => {
+  it.each([
+    ["/v3/apps", `${COMMON}, 'label_selector', 'names', 'organization_guids', 'space_guids'`],
+    ["/v3/roles", `${COMMON}, 'organization_guids', 'space_guids', 'user_guids', 'types'`],
+  ])("%s", async (path, valid) => {
+    const reply = await call("GET", `${path}?foo=1`, { token: await adminToken() });
+    expect(reply.status).toBe(400);
+    expect(reply.json).toEqual(badQuery(`Unknown query parameter(s): 'foo'. Valid parameters are: ${valid}`));
+  });
+});
+
+// Huge page numbers: CC refuses a page * per_page past its max_total_results (2^63 - 1) and otherwise
+// answers an empty page whose links name exact integers, so following `previous` works.
+const MAXIMUM_RESULT = "Maximum result (page * per_page) must be less than 9223372036854775807";
+
+const list = async (path: string) => call("GET", path, { token: await adminToken() });
+
+describe("page numbers past 2^53", () => {
+  it.each([
+    ["page=100000000000000000000000", "/v3/packages"],
+    ["page=184467440737095517&per_page=50", "/v3/packages"],
+    ["per_page=5000&page=1844674407370956", "/v3/organizations"],
+    ["page=9223372036854775807&per_page=2", "/v3/spaces"],
+  ])("%s on %s: 400, as CC", async (query, path) => {
+    const reply = await list(`${path}?${query}`);
+    expect(reply.status).toBe(400);
+    expect(reply.json).toEqual(badQueryBody(MAXIMUM_RESULT));
+  });
+
+  it("the largest page CC accepts is an empty page whose previous link is exact and answers 200", async () => {
+    const world = await createWorld();
+    const path = `/v3/apps/${world.appGuid}/packages`;
+    // 184467440737095516 * 50 = 9223372036854775800, just within CC's limit; as a double it is ...520.
+    const reply = await list(`${path}?page=184467440737095516&per_page=50`);
+    expect(reply.status).toBe(200);
+    const link = (page: string) => ({ href: `${BASE}${path}?page=${page}&per_page=50` });
+    expect(reply.json).toEqual({
+      pagination: {
+        total_results: 0,
+        total_pages: 1,
+        first: link("1"),
+        last: link("1"),
+        next: null,
+        previous: link("184467440737095515"),
+      },
+      resources: [],
+    });
+
+    const previous = await call("GET", reply.json.pagination.previous.href, { token: await adminToken() });
+    expect(previous.status).toBe(200);
+    expect(previous.json.pagination.previous).toEqual(link("184467440737095514"));
+  });
+
+  it("keeps the page's digits, not a rounded double, with leading zeros dropped", async () => {
+    const reply = await list("/v3/organizations?page=0009007199254740993&per_page=1");
+    expect(reply.status).toBe(200);
+    expect(reply.json.resources).toEqual([]);
+    expect(reply.json.pagination.previous).toEqual({
+      href: `${BASE}/v3/organizations?page=9007199254740992&per_page=1`,
+    });
+  });
+});
+
+// label_selector (B.12) through the package lists: CC's grammar (=, ==, !=, in, notin, key, !key),
+// its key and value rules and messages, the 50-requirement limit, and the selector in pagination links.
 const T = 1_710_000_000;
 
 /** An app whose packages carry labels: prod/web, dev with a prefixed key, none, and worker without env. */

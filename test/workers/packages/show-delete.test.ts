@@ -1,13 +1,13 @@
-// GET (B.6) and DELETE (B.9) /v3/packages/:guid (PATCH: packages-update.test.ts).
+// GET (B.6) and DELETE (B.9) /v3/packages/:guid (PATCH: update.test.ts).
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { packageBitsKey } from "../../src/packages/bits-keys";
-import { developerWorld, tokenFor } from "./support/callers";
-import { NOT_AUTHORIZED, notFoundBody } from "./support/errors";
-import { addPackage, createWorld, newUser } from "./support/fixtures";
-import { BASE, call, callWithEnv, TIMESTAMP, UUID } from "./support/http";
-import { createdPackage, packageJson, roundTrips } from "./support/packages";
-import { token } from "./support/tokens";
+import { packageBitsKey } from "../../../src/packages/bits-keys";
+import { developerWorld, tokenFor } from "../support/callers";
+import { NOT_AUTHORIZED, notFoundBody } from "../support/errors";
+import { addPackage, createWorld, newUser } from "../support/fixtures";
+import { BASE, call, callWithEnv, TIMESTAMP, UUID } from "../support/http";
+import { createdPackage, packageJson, roundTrips } from "../support/packages";
+import { token } from "../support/tokens";
 
 describe("GET /v3/packages/:guid", () => {
   it.each([

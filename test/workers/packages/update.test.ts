@@ -1,7 +1,7 @@
 // PATCH /v3/packages/:guid (B.8): metadata, docker credentials, and the checks in CC's order.
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { developerWorld, tokenFor } from "./support/callers";
+import { developerWorld, tokenFor } from "../support/callers";
 import {
   annotationLimitBody,
   labelLimitBody,
@@ -9,10 +9,10 @@ import {
   notFoundBody,
   PARSE_ERROR,
   unprocessableBody,
-} from "./support/errors";
-import { addPackage, createWorld } from "./support/fixtures";
-import { call, TIMESTAMP } from "./support/http";
-import { createdPackage, packageJson, roundTrips } from "./support/packages";
+} from "../support/errors";
+import { addPackage, createWorld } from "../support/fixtures";
+import { call, TIMESTAMP } from "../support/http";
+import { createdPackage, packageJson, roundTrips } from "../support/packages";
 
 const BITS_CREDENTIALS = unprocessableBody("Cannot update Docker credentials for a buildpack app.");
 

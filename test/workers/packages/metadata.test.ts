@@ -1,9 +1,9 @@
 // The metadata member (B.12): CC's key and value rules and messages, through package create and update.
 import { beforeAll, describe, expect, it } from "vitest";
-import { tokenFor } from "./support/callers";
-import { unprocessableBody } from "./support/errors";
-import { createWorld, type World } from "./support/fixtures";
-import { call } from "./support/http";
+import { tokenFor } from "../support/callers";
+import { unprocessableBody } from "../support/errors";
+import { createWorld, type World } from "../support/fixtures";
+import { call } from "../support/http";
 
 let world: World;
 let bearer: string;
