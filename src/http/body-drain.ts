@@ -12,17 +12,18 @@ import { byteSource } from "./byte-source";
 // Room beyond the largest package for multipart framing and a body cut off just past the limit.
 const DRAIN_SLACK_BYTES = 1024 * 1024;
 
-// What a default reader of the counted body gets per read (a JSON body, say); a BYOB reader (the upload)
-// offers its own memory.
-const AUTO_CHUNK_BYTES = 64 * 1024;
-// Every read of the request body lands in one buffer, reused: nothing is allocated per read.
+// Every read of the request body lands in one buffer, reused (default readers of the route, a JSON
+// body's, get chunks of its size): nothing is allocated per read.
 const READ_BUFFER_BYTES = 64 * 1024;
 
 export const drainRequestBody = createMiddleware<AppEnv>(async (c, next) => {
   const body = c.req.raw.body;
   if (!body) return next();
   const source = byteSource(body);
-  let buffer: Uint8Array = new Uint8Array(READ_BUFFER_BYTES);
+  // A body that declares its length needs no more memory than that: most are JSON of a few hundred bytes.
+  const declared = Number(c.req.header("Content-Length"));
+  const bufferBytes = declared > 0 && declared < READ_BUFFER_BYTES ? declared : READ_BUFFER_BYTES;
+  let buffer: Uint8Array = new Uint8Array(bufferBytes);
   let seen = 0;
   let ended = false;
   // workerd's request body takes one read at a time: a read waits for the one before it (a route may
@@ -47,7 +48,7 @@ export const drainRequestBody = createMiddleware<AppEnv>(async (c, next) => {
     {
       type: "bytes",
       // Gives default readers (a JSON body, say) a byobRequest too.
-      autoAllocateChunkSize: AUTO_CHUNK_BYTES,
+      autoAllocateChunkSize: bufferBytes,
       async pull(controller) {
         const request = controller.byobRequest!;
         const view = request.view!;
@@ -72,7 +73,7 @@ export const drainRequestBody = createMiddleware<AppEnv>(async (c, next) => {
   await next();
   const bound = c.get("config").maxPackageSize + DRAIN_SLACK_BYTES;
   try {
-    while (!ended && seen <= bound) await read(READ_BUFFER_BYTES);
+    while (!ended && seen <= bound) await read(bufferBytes);
   } catch {
     // The client went away: there is no connection left to keep.
   }
