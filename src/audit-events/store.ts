@@ -15,6 +15,7 @@ export type AuditEventRow = typeof auditEvents.$inferSelect;
 export type AuditTarget =
   | { type: "app" | "space" | "organization"; guid: string }
   | { type: "app"; packageGuid: string }
+  /** A role's user, in the role's space (and the space's organization) or organization. */
   | { type: "user"; guid: string; name: string; spaceGuid: string | null; organizationGuid: string | null };
 
 export interface AuditEvent {
@@ -57,7 +58,9 @@ function targetSource(target: AuditTarget): { columns: [SQL, SQL, SQL, SQL]; fro
           sql`u.guid`,
           sql`${target.name}`,
           sql`${target.spaceGuid}`,
-          sql`${target.organizationGuid}`,
+          target.organizationGuid === null
+            ? sql`(SELECT s.organization_guid FROM spaces s WHERE s.guid = ${target.spaceGuid})`
+            : sql`${target.organizationGuid}`,
         ],
         from: sql`users u WHERE u.guid = ${target.guid}`,
       };

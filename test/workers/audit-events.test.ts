@@ -250,3 +250,144 @@ describe("GET /v3/audit_events", () => {
     expect(refused.json).toEqual(badQueryBody("Target guids must be an array"));
   });
 });
+
+describe("app, space, organization and role actions record CC's events", () => {
+  /** An admin's token and the actor their events name. */
+  async function admin() {
+    const guid = newUser("admin");
+    return { bearer: await adminToken(guid), actor: { guid, type: "user", name: `${guid}@example.com` } };
+  }
+
+  /** The exact event CC presents: `target` the resource, in `space` and `organization` (or null). */
+  const event = (
+    type: string,
+    actor: object,
+    target: object,
+    data: object,
+    space: string | null,
+    organization: string,
+  ) => ({
+    guid: expect.any(String),
+    created_at: expect.stringMatching(ISO),
+    updated_at: expect.stringMatching(ISO),
+    type,
+    actor,
+    target,
+    data,
+    space: space ? { guid: space } : null,
+    organization: { guid: organization },
+    links: { self: { href: expect.stringMatching(`^${BASE}/v3/audit_events/[0-9a-f-]{36}$`) } },
+  });
+
+  it("create and delete-request of an organization, a space and an app", async () => {
+    const { bearer, actor } = await admin();
+    const name = `org-${crypto.randomUUID()}`;
+    const org = await call("POST", "/v3/organizations", { token: bearer, body: { name } });
+    expect(org.status).toBe(201);
+    const space = await call("POST", "/v3/spaces", {
+      token: bearer,
+      body: { name: "dev", relationships: { organization: { data: { guid: org.json.guid } } } },
+    });
+    expect(space.status).toBe(201);
+    const app = await call("POST", "/v3/apps", {
+      token: bearer,
+      body: { name: "web", relationships: { space: { data: { guid: space.json.guid } } } },
+    });
+    expect(app.status).toBe(201);
+    for (const path of [
+      `/v3/apps/${app.json.guid}`,
+      `/v3/spaces/${space.json.guid}`,
+      `/v3/organizations/${org.json.guid}`,
+    ]) {
+      expect((await call("DELETE", path, { token: bearer })).status).toBe(202);
+    }
+
+    const orgTarget = { guid: org.json.guid, type: "organization", name };
+    const spaceTarget = { guid: space.json.guid, type: "space", name: "dev" };
+    const appTarget = { guid: app.json.guid, type: "app", name: "web" };
+    const o = org.json.guid;
+    const s = space.json.guid;
+    expect(await eventsOf(o)).toEqual([
+      event("audit.organization.create", actor, orgTarget, { request: { name, suspended: false } }, null, o),
+      event("audit.organization.delete-request", actor, orgTarget, { request: { recursive: true } }, null, o),
+    ]);
+    expect(await eventsOf(s)).toEqual([
+      event(
+        "audit.space.create",
+        actor,
+        spaceTarget,
+        { request: { name: "dev", relationships: { organization: { data: { guid: o } } } } },
+        s,
+        o,
+      ),
+      event("audit.space.delete-request", actor, spaceTarget, { request: { recursive: true } }, s, o),
+    ]);
+    expect(await eventsOf(app.json.guid)).toEqual([
+      event(
+        "audit.app.create",
+        actor,
+        appTarget,
+        { request: { name: "web", relationships: { space: { data: { guid: s } } } } },
+        s,
+        o,
+      ),
+      event("audit.app.delete-request", actor, appTarget, {}, s, o),
+    ]);
+  });
+
+  it("role create and delete: audit.user.<role>_add and _remove, about the role's user", async () => {
+    const world = await createWorld();
+    const { bearer, actor } = await admin();
+    const user = newUser();
+    const relationships = {
+      user: { data: { guid: user } },
+      organization: { data: { guid: world.orgGuid } },
+    };
+    const orgRole = await call("POST", "/v3/roles", {
+      token: bearer,
+      body: { type: "organization_user", relationships },
+    });
+    expect(orgRole.status).toBe(201);
+    const spaceRelationships = { user: { data: { guid: user } }, space: { data: { guid: world.spaceGuid } } };
+    const spaceRole = await call("POST", "/v3/roles", {
+      token: bearer,
+      body: { type: "space_developer", relationships: spaceRelationships },
+    });
+    expect(spaceRole.status).toBe(201);
+    // A role the user already has: refused, and not recorded.
+    const again = await call("POST", "/v3/roles", {
+      token: bearer,
+      body: { type: "space_developer", relationships: spaceRelationships },
+    });
+    expect(again.status).toBe(422);
+    expect((await call("DELETE", `/v3/roles/${spaceRole.json.guid}`, { token: bearer })).status).toBe(202);
+
+    const target = { guid: user, type: "user", name: "" };
+    expect(await eventsOf(user)).toEqual([
+      event(
+        "audit.user.organization_user_add",
+        actor,
+        target,
+        { request: { type: "organization_user", relationships } },
+        null,
+        world.orgGuid,
+      ),
+      event(
+        "audit.user.space_developer_add",
+        actor,
+        target,
+        { request: { type: "space_developer", relationships: spaceRelationships } },
+        world.spaceGuid,
+        world.orgGuid,
+      ),
+      event(
+        "audit.user.space_developer_remove",
+        actor,
+        target,
+        { request: {} },
+        world.spaceGuid,
+        world.orgGuid,
+      ),
+    ]);
+  });
+});
