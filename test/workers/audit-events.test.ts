@@ -2,7 +2,7 @@
 // and who sees which events (CC's readable_event_dataset).
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { bitsField, send, upload } from "./support/bits";
+import { bitsField, runScheduled, send, upload } from "./support/bits";
 import { GLOBAL_READERS, tokenFor } from "./support/callers";
 import { badQueryBody, notFoundBody } from "./support/errors";
 import { addPackage, createWorld, grant, newUser, type World } from "./support/fixtures";
@@ -389,5 +389,54 @@ describe("app, space, organization and role actions record CC's events", () => {
         world.orgGuid,
       ),
     ]);
+  });
+});
+
+describe("retention", () => {
+  it("the cron deletes events older than AUDIT_EVENTS_CUTOFF_AGE_IN_DAYS, and keeps the rest", async () => {
+    const world = await createWorld();
+    const { bearer } = await actorIn(world);
+    for (let i = 0; i < 2; i++) {
+      const created = await call("POST", "/v3/packages", {
+        token: bearer,
+        body: { type: "bits", relationships: { app: { data: { guid: world.appGuid } } } },
+      });
+      expect(created.status).toBe(201);
+    }
+    const [old, recent] = (await eventsOf(world.appGuid)) as { guid: string }[];
+    const day = 86_400;
+    const ageBy = (guid: string, seconds: number) =>
+      env.DB.prepare(
+        "UPDATE audit_events SET created_at = created_at - ?, updated_at = updated_at - ? WHERE guid = ?",
+      )
+        .bind(seconds, seconds, guid)
+        .run();
+    await ageBy(old!.guid, 3 * day);
+    await ageBy(recent!.guid, 2 * day - 60);
+
+    await runScheduled({ AUDIT_EVENTS_CUTOFF_AGE_IN_DAYS: "2" });
+
+    expect((await eventsOf(world.appGuid)).map((e) => e.guid)).toEqual([recent!.guid]);
+  });
+
+  it("by default, CC's 31 days", async () => {
+    const world = await createWorld();
+    const { bearer } = await actorIn(world);
+    await call("POST", "/v3/packages", {
+      token: bearer,
+      body: { type: "bits", relationships: { app: { data: { guid: world.appGuid } } } },
+    });
+    const [event] = (await eventsOf(world.appGuid)) as { guid: string }[];
+    const age = (days: number) =>
+      env.DB.prepare("UPDATE audit_events SET created_at = ? WHERE guid = ?")
+        .bind(Math.floor(Date.now() / 1000) - days * 86_400, event!.guid)
+        .run();
+
+    await age(30);
+    await runScheduled();
+    expect(await eventsOf(world.appGuid)).toHaveLength(1);
+    await age(32);
+    await runScheduled();
+    expect(await eventsOf(world.appGuid)).toEqual([]);
   });
 });
