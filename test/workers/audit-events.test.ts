@@ -54,6 +54,8 @@ describe("package actions record CC's events", () => {
       },
     });
     expect(created.status).toBe(201);
+    // The event rides in the create's batch: still one D1 round trip.
+    expect(created.headers.get("Server-Timing")).toMatch(/^d1;desc="rt=1 /);
 
     const events = await eventsOf(world.appGuid);
     expect(events).toEqual([
@@ -120,7 +122,11 @@ describe("package actions record CC's events", () => {
       }),
     );
     expect(download.status).toBe(302);
-    expect((await call("DELETE", `/v3/packages/${guid}`, { token: bearer })).status).toBe(202);
+    expect(download.headers.get("Server-Timing")).toMatch(/^d1;desc="rt=1 /);
+    const deleted = await call("DELETE", `/v3/packages/${guid}`, { token: bearer });
+    expect(deleted.status).toBe(202);
+    // The access read, then the job and its event in one batch.
+    expect(deleted.headers.get("Server-Timing")).toMatch(/^d1;desc="rt=2 /);
 
     expect(await eventsOf(world.appGuid)).toEqual(
       ["upload", "download", "delete"].map((action) =>
