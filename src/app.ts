@@ -3,6 +3,7 @@
 // body drained, so the connection serves the client's next request. docs/DESIGN.md walks through it.
 import { Hono } from "hono";
 import { appsRouter } from "./apps/routes";
+import { auditEventsRouter } from "./audit-events/routes";
 import { packageDropletsRouter } from "./droplets/routes";
 import type { AppEnv } from "./env";
 import { drainRequestBody } from "./http/body-drain";
@@ -42,6 +43,7 @@ export function createApp() {
     spacesRouter,
     appsRouter,
     rolesRouter,
+    auditEventsRouter,
     packagesRouter,
     packageUploadRouter,
     packageDownloadRouter,

@@ -35,6 +35,7 @@ const configSchema = z.object({
   MAX_UNZIPPED_PACKAGE_SIZE: positiveInt(1_073_741_824),
   MAX_PACKAGE_ENTRIES: positiveInt(100_000),
   RESOURCE_MAX_SIZE: positiveInt(536_870_912),
+  AUDIT_EVENTS_CUTOFF_AGE_IN_DAYS: positiveInt(31),
 });
 
 type Vars = z.output<typeof configSchema>;

@@ -1,7 +1,8 @@
 // What the cron trigger runs: work that must end even when the request that started it is gone.
+import { deleteAuditEventsBefore } from "./audit-events/store";
 import { retryBlobDeletions } from "./blobs/deletions";
 import { readConfig } from "./config";
-import { createDb } from "./db/client";
+import { createDb, nowSeconds } from "./db/client";
 import type { Bindings } from "./env";
 import { resumeStalledJobs } from "./jobs/runner";
 import { expireOldPackages } from "./packages/retention";
@@ -16,4 +17,5 @@ export async function runMaintenance(env: Bindings): Promise<void> {
   await expireOldPackages(env.BITS, db, config.maxValidPackagesStored);
   await pruneResourceCache(env.BITS, db, config.resourceCacheMaxAgeDays, config.resourceCacheMaxSize);
   await retryBlobDeletions(env.BITS, db);
+  await deleteAuditEventsBefore(db, nowSeconds() - config.auditEventsCutoffAgeInDays * 86_400);
 }

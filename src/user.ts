@@ -1,6 +1,8 @@
 // The caller, as their UAA token names them: who they are and what their scopes let them do everywhere.
 export interface User {
   guid: string;
+  /** The token's email, as CC names the actor of an audit event; empty when the token has none. */
+  email: string;
   scopes: ReadonlySet<string>;
   /** cloud_controller.admin: everything. */
   admin: boolean;

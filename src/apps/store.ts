@@ -12,7 +12,7 @@ import {
   spaceConditions,
 } from "../db/list-page";
 import { apps, organizations, spaces } from "../db/schema";
-import { createWithMetadata, findVisible, withMetadata } from "../metadata/resources";
+import { createWithMetadata, findVisible, type Recorded, withMetadata } from "../metadata/resources";
 import type { Metadata } from "../metadata/store";
 import type { User } from "../user";
 
@@ -48,16 +48,22 @@ export function insertApp(
   db: Db,
   values: { name: string; spaceGuid: string; lifecycleType: AppRow["lifecycleType"] },
   metadata: Metadata,
+  recorded?: Recorded,
 ): Promise<AppView | undefined> {
-  return createWithMetadata(db, apps, metadata, (guid, now) =>
-    db.insert(apps).values({
-      guid,
-      name: values.name.trim(),
-      spaceGuid: values.spaceGuid,
-      lifecycleType: values.lifecycleType,
-      createdAt: now,
-      updatedAt: now,
-    }),
+  return createWithMetadata(
+    db,
+    apps,
+    metadata,
+    (guid, now) =>
+      db.insert(apps).values({
+        guid,
+        name: values.name.trim(),
+        spaceGuid: values.spaceGuid,
+        lifecycleType: values.lifecycleType,
+        createdAt: now,
+        updatedAt: now,
+      }),
+    recorded,
   );
 }
 

@@ -248,3 +248,30 @@ export const blobDeletions = sqliteTable("blob_deletions", {
   lastError: text(),
   createdAt: integer().notNull(),
 });
+
+// Cloud Controller's audit events: who did what to which resource, written in the batch of the change
+// itself. Target name, space and organization are copied in, so an event outlives what it names.
+export const auditEvents = sqliteTable(
+  "audit_events",
+  {
+    id: integer().primaryKey({ autoIncrement: true }),
+    guid: text().notNull().unique(),
+    type: text().notNull(),
+    actorGuid: text().notNull(),
+    actorType: text().notNull(),
+    actorName: text().notNull(),
+    targetGuid: text().notNull(),
+    targetType: text().notNull(),
+    targetName: text().notNull(),
+    spaceGuid: text(),
+    organizationGuid: text(),
+    data: text({ mode: "json" }).$type<Record<string, unknown>>().notNull(),
+    ...timestamps,
+  },
+  (t) => [
+    index("audit_events_created_at").on(t.createdAt),
+    index("audit_events_target").on(t.targetGuid),
+    index("audit_events_space").on(t.spaceGuid),
+    index("audit_events_organization").on(t.organizationGuid),
+  ],
+);

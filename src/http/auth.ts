@@ -133,6 +133,7 @@ function userOf(payload: JWTPayload): User {
   const globalSecretReader = admin || scopes.has(SCOPES.adminReadOnly);
   return {
     guid,
+    email: typeof payload.email === "string" ? payload.email : "",
     scopes,
     admin,
     globalSecretReader,

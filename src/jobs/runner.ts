@@ -1,5 +1,6 @@
 // Jobs run after the response (waitUntil) and again from the scheduled handler if their run was lost,
 // so every operation is idempotent: it works from the job's row alone.
+import type { BatchItem } from "drizzle-orm/batch";
 import { createDb, type Db } from "../db/client";
 import type { Bindings, Deps } from "../env";
 import { CfError } from "../http/errors";
@@ -21,21 +22,26 @@ export async function runJob(env: Bindings, db: Db, job: JobRow): Promise<void> 
 }
 
 /**
- * Records a `<type>.delete` job of the resource on behalf of the caller and runs it after the response,
- * on its own db so the request's D1 cost stays its own.
+ * Records a `<type>.delete` job of the resource on behalf of the caller, with `recorded` (its audit
+ * event) in the same batch, and runs it after the response, on its own db so the request's D1 cost
+ * stays its own.
  */
 export async function startDeleteJob(
   deps: Deps,
   user: User,
   resourceType: JobResourceType,
   resourceGuid: string,
+  recorded: BatchItem<"sqlite">[] = [],
 ): Promise<JobRow> {
-  const [job] = await insertJobQuery(deps.db, {
-    operation: `${resourceType}.delete`,
-    resourceType,
-    resourceGuid,
-    userGuid: user.guid,
-  });
+  const [[job]] = await deps.db.batch([
+    insertJobQuery(deps.db, {
+      operation: `${resourceType}.delete`,
+      resourceType,
+      resourceGuid,
+      userGuid: user.guid,
+    }),
+    ...recorded,
+  ]);
   deps.defer(runJob(deps.env, createDb(deps.env.DB), job!));
   return job!;
 }

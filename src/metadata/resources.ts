@@ -7,6 +7,9 @@ import { type Db, nowSeconds } from "../db/client";
 import { unlessTaken, writeThenRead } from "../db/writes";
 import { type Metadata, type MetadataOwner, metadataColumns, writeMetadataQueries } from "./store";
 
+/** The statements that go in a create's batch with it (its audit event), given the new row's guid. */
+export type Recorded = (guid: string) => BatchItem<"sqlite">[];
+
 /** Columns reading a row of `table` with its labels and annotations, as presenters show it. */
 export const withMetadata = <T extends MetadataOwner>(table: T) => ({
   ...getTableColumns(table),
@@ -25,19 +28,20 @@ export function findVisible<T extends MetadataOwner>(db: Db, table: T, guid: str
 /**
  * Creates a resource and its labels and annotations in one batch, and reads it back; undefined when the
  * insert hit a UNIQUE constraint (a name already taken). `insert` writes the row, given its new guid and
- * the creation time.
+ * the creation time; `recorded` gives what goes with it (its audit event), given the guid.
  */
 export async function createWithMetadata<T extends MetadataOwner>(
   db: Db,
   table: T,
   metadata: Metadata,
   insert: (guid: string, now: number) => BatchItem<"sqlite">,
+  recorded: Recorded = () => [],
 ) {
   const guid = crypto.randomUUID();
   const rows = await unlessTaken(
     writeThenRead(
       db,
-      [insert(guid, nowSeconds()), ...writeMetadataQueries(db, table, guid, metadata)],
+      [insert(guid, nowSeconds()), ...recorded(guid), ...writeMetadataQueries(db, table, guid, metadata)],
       db.select(withMetadata(table)).from(table).where(eq(table.guid, guid)),
     ),
   );

@@ -1,4 +1,5 @@
 // What each organization write does, free of HTTP (CC's OrganizationCreate and OrganizationDelete).
+import { auditEventQuery } from "../audit-events/store";
 import type { Deps } from "../env";
 import { CfError, notFound, unprocessable } from "../http/errors";
 import { startDeleteJob } from "../jobs/runner";
@@ -11,11 +12,18 @@ import { findOrganization, insertOrganization, type OrganizationView } from "./s
 /** POST /v3/organizations: admins only (the route's guard). */
 export async function organizationCreate(
   deps: Deps,
-  _user: User,
+  user: User,
   message: ReturnType<typeof createOrganizationMessage.parse>,
 ): Promise<OrganizationView> {
   assertMetadataLimits(NO_METADATA, message.metadata);
-  const organization = await insertOrganization(deps.db, message, message.metadata);
+  const organization = await insertOrganization(deps.db, message, message.metadata, (guid) => [
+    auditEventQuery(deps.db, {
+      type: "audit.organization.create",
+      actor: user,
+      target: { type: "organization", guid },
+      data: { request: { name: message.name, suspended: message.suspended } },
+    }),
+  ]);
   if (!organization) throw unprocessable(`Organization '${message.name}' already exists.`);
   return organization;
 }
@@ -25,5 +33,12 @@ export async function organizationDelete(deps: Deps, user: User, message: { guid
   const organization = await findOrganization(deps.db, user, message.guid);
   if (!organization) throw notFound("Organization");
   if (!user.admin) throw new CfError("NotAuthorized");
-  return startDeleteJob(deps, user, "organization", organization.guid);
+  return startDeleteJob(deps, user, "organization", organization.guid, [
+    auditEventQuery(deps.db, {
+      type: "audit.organization.delete-request",
+      actor: user,
+      target: { type: "organization", guid: organization.guid },
+      data: { request: { recursive: true } },
+    }),
+  ]);
 }

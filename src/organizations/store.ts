@@ -6,7 +6,7 @@ import type { Db } from "../db/client";
 import { inList } from "../db/conditions";
 import { listPage, type Paging, type ResourceFilters } from "../db/list-page";
 import { organizations } from "../db/schema";
-import { createWithMetadata, findVisible, withMetadata } from "../metadata/resources";
+import { createWithMetadata, findVisible, type Recorded, withMetadata } from "../metadata/resources";
 import type { Metadata } from "../metadata/store";
 import type { User } from "../user";
 
@@ -57,14 +57,20 @@ export function insertOrganization(
   db: Db,
   values: { name: string; suspended: boolean },
   metadata: Metadata,
+  recorded?: Recorded,
 ): Promise<OrganizationView | undefined> {
-  return createWithMetadata(db, organizations, metadata, (guid, now) =>
-    db.insert(organizations).values({
-      guid,
-      name: values.name.trim(),
-      status: values.suspended ? "suspended" : "active",
-      createdAt: now,
-      updatedAt: now,
-    }),
+  return createWithMetadata(
+    db,
+    organizations,
+    metadata,
+    (guid, now) =>
+      db.insert(organizations).values({
+        guid,
+        name: values.name.trim(),
+        status: values.suspended ? "suspended" : "active",
+        createdAt: now,
+        updatedAt: now,
+      }),
+    recorded,
   );
 }

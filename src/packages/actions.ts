@@ -1,8 +1,12 @@
 // What each package write does, free of HTTP (CC's PackageCreate, PackageCopy, PackageUpdate,
 // PackageDelete and PackageUpload actions): the checks in CC's order, the D1 batch, and through `defer`
 // the work that runs after the response. Routes give the dependencies, the caller and the message.
+
+import type { SQL } from "drizzle-orm";
 import { type AppAccess, appAccessQuery } from "../apps/store";
+import { auditEventQuery, changedJustBefore } from "../audit-events/store";
 import { assertWritable } from "../authz/assert-writable";
+import type { Db } from "../db/client";
 import { createDb } from "../db/client";
 import type { LifecycleType, PackageType } from "../db/schema";
 import type { Deps } from "../env";
@@ -62,6 +66,45 @@ function refuseCreate(user: User, app: AppAccess | undefined, message: PackageCr
   }
 }
 
+/**
+ * CC's `audit.app.package.<action>` event of the package `guid` (about its app), for the action's batch;
+ * it lands only when the package is there.
+ */
+export function packageEvent(
+  db: Db,
+  user: User,
+  action: "create" | "upload" | "download" | "delete",
+  guid: string,
+  data: Record<string, unknown> = {},
+  when?: SQL,
+) {
+  return auditEventQuery(db, {
+    type: `audit.app.package.${action}`,
+    actor: user,
+    target: { type: "app", packageGuid: guid },
+    data: { package_guid: guid, ...data },
+    ...(when ? { when } : {}),
+  });
+}
+
+/** The create request as CC's audit hash records it: the fields given, a docker password redacted. */
+function createRequestOf(message: PackageCreateMessage): Record<string, unknown> {
+  const docker = message.type === "docker" ? message.docker : undefined;
+  return {
+    type: message.type,
+    relationships: { app: { data: { guid: message.appGuid } } },
+    ...(docker
+      ? {
+          data: {
+            image: docker.image,
+            ...(docker.username != null ? { username: docker.username } : {}),
+            ...(docker.password != null ? { password: "***" } : {}),
+          },
+        }
+      : {}),
+  };
+}
+
 /** The error `check` throws, or undefined. */
 function caught(check: () => void): unknown {
   try {
@@ -104,6 +147,7 @@ export async function packageCreate(
     },
     message.metadata,
     ACCEPTING_LIFECYCLES[message.type],
+    (guid) => [packageEvent(db, user, "create", guid, { request: createRequestOf(message) })],
   );
   if (!result.created) {
     refuseCreate(user, result.app, message);
@@ -152,7 +196,9 @@ export async function packageCopy(
   assertWritable(user, source, refusals.source);
   if (source.package.appGuid === appGuid)
     throw unprocessable("Source and destination app cannot be the same");
-  const copy = await insertPackage(deps.db, copyOf(source.package, appGuid));
+  const copy = await insertPackage(deps.db, copyOf(source.package, appGuid), (guid) => [
+    packageEvent(deps.db, user, "create", guid, { request: { source_package_guid: sourceGuid } }),
+  ]);
   if (copy.state === "COPYING") deps.defer(copyBits(deps.env, source.package, copy));
   return copy;
 }
@@ -192,7 +238,9 @@ export async function packageUpdate(
 export async function packageDelete(deps: Deps, user: User, message: { guid: string }): Promise<JobRow> {
   const access = await findPackageAccess(deps.db, user, message.guid);
   assertWritable(user, access, packageNotFound);
-  return startDeleteJob(deps, user, "package", access.package.guid);
+  return startDeleteJob(deps, user, "package", access.package.guid, [
+    packageEvent(deps.db, user, "delete", access.package.guid),
+  ]);
 }
 
 /**
@@ -207,7 +255,9 @@ export async function packageUpload(
 ): Promise<PackageView> {
   const { env, config } = deps;
   const { guid } = message;
-  const { pkg, cacheable } = await uploadPackage({ ...deps, user, guid }, message.body);
+  // Recorded with the READY transition, so only bits that were stored have their event.
+  const recorded = packageEvent(deps.db, user, "upload", guid, {}, changedJustBefore());
+  const { pkg, cacheable } = await uploadPackage({ ...deps, user, guid, recorded }, message.body);
   if (cacheable.length) {
     deps.defer(
       fillResourceCache(

@@ -1,9 +1,10 @@
 // SQL for packages. Reads carry the caller's access flags and the package's metadata, so a show,
 // or the checks before a write, is one D1 round trip.
 import { and, eq, getTableColumns, inArray, type SQL, sql } from "drizzle-orm";
+import type { BatchItem } from "drizzle-orm/batch";
 import type { SQLiteInsertSelectQueryBuilder } from "drizzle-orm/sqlite-core";
 import { type AppAccess, appAccessQuery, appTakesWrites } from "../apps/store";
-import { spaceAccessColumns } from "../authz/spaces";
+import { canWriteSpace, spaceAccessColumns } from "../authz/spaces";
 import { type Db, nowSeconds } from "../db/client";
 import {
   apps,
@@ -66,6 +67,25 @@ export async function findPackageAccess(
   return toAccess(await packageAccessQuery(db, user, guid).get());
 }
 
+/**
+ * The package with the caller's access, and `recorded` (the download's audit event) in the same round
+ * trip, landing only when the package is bits, READY and the caller may take its bits: a developer of
+ * its space or a global secret reader.
+ */
+export async function findPackageForDownload(
+  db: Db,
+  user: User,
+  guid: string,
+  recorded?: (when: SQL) => BatchItem<"sqlite">,
+): Promise<PackageAccess | undefined> {
+  if (!recorded) return findPackageAccess(db, user, guid);
+  const takesBits = user.globalSecretReader ? sql`1` : canWriteSpace(user, sql`a.space_guid`);
+  const downloadable = sql`EXISTS (SELECT 1 FROM packages p2 JOIN apps a ON a.guid = p2.app_guid
+    WHERE p2.guid = ${guid} AND p2.type = 'bits' AND p2.state = 'READY' AND ${takesBits})`;
+  const [, rows] = await db.batch([recorded(downloadable), packageAccessQuery(db, user, guid)]);
+  return toAccess(rows[0]);
+}
+
 /** A copy's destination app and source package with the caller's access to both: one round trip. */
 export async function findCopyAccess(
   db: Db,
@@ -109,10 +129,18 @@ export function insertPackageQuery(
     .returning();
 }
 
-/** Creates a package without metadata; the 2015 route's create. */
-export async function insertPackage(db: Db, values: NewPackage): Promise<PackageView> {
-  const [row] = await insertPackageQuery(db, values);
-  return { ...row!, labels: {}, annotations: {} };
+/**
+ * Creates a package without metadata (the 2015 route's create, a copy); `recorded` gives the statements
+ * that go in its batch after it (its audit event), given the new package's guid.
+ */
+export async function insertPackage(
+  db: Db,
+  values: NewPackage & { state?: PackageState },
+  recorded: (guid: string) => BatchItem<"sqlite">[] = () => [],
+): Promise<PackageView> {
+  const guid = crypto.randomUUID();
+  const [rows] = await db.batch([insertPackageQuery(db, { ...values, guid }), ...recorded(guid)]);
+  return { ...rows[0]!, labels: {}, annotations: {} };
 }
 
 /**
@@ -176,7 +204,8 @@ function packageViewQuery(db: Db, guid: string) {
  * admin, and, when `lifecycles` is given, the app's lifecycle is one of them), writes the metadata
  * (which lands only with its package), reads the package back and, only when nothing was inserted, the app's access row. The
  * batch is one transaction, so a refusal and the access row that says why see the same roles, even
- * while a role of the caller is being created or deleted.
+ * while a role of the caller is being created or deleted. `recorded` (the audit event) follows the
+ * insert, and lands only with it.
  */
 export async function createPackageWhereAllowed(
   db: Db,
@@ -184,6 +213,7 @@ export async function createPackageWhereAllowed(
   values: NewPackage,
   metadata: Metadata,
   lifecycles?: readonly LifecycleType[],
+  recorded: (guid: string) => BatchItem<"sqlite">[] = () => [],
 ): Promise<{ created: PackageView } | { created: undefined; app: AppAccess | undefined }> {
   const guid = crypto.randomUUID();
   const now = nowSeconds();
@@ -227,6 +257,7 @@ export async function createPackageWhereAllowed(
   );
   const results: readonly unknown[] = await db.batch([
     guardedInsert,
+    ...recorded(guid),
     ...writeMetadataQueries(db, packages, guid, metadata),
     packageViewQuery(db, guid),
     // Read only when the guarded insert did not happen (to say why): a created package costs nothing.

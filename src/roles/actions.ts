@@ -1,4 +1,5 @@
 // What each role write does, free of HTTP (CC's RoleCreate and RoleDelete actions).
+import { auditEventQuery } from "../audit-events/store";
 import { assertWritable } from "../authz/assert-writable";
 import type { Db } from "../db/client";
 import type { Deps } from "../env";
@@ -31,6 +32,31 @@ async function findTarget(db: Db, user: User, message: RoleMessage) {
   return { kind: "organization" as const, where: { organizationGuid }, ...organization };
 }
 
+/**
+ * CC's `audit.user.<role>_add` / `_remove` event: about the role's user (whose username this API does
+ * not know, as CC without UAA), in the role's space or organization.
+ */
+function roleEvent(
+  db: Db,
+  user: User,
+  change: "add" | "remove",
+  role: Pick<RoleRow, "type" | "userGuid" | "spaceGuid" | "organizationGuid">,
+  request: Record<string, unknown>,
+) {
+  return auditEventQuery(db, {
+    type: `audit.user.${role.type}_${change}`,
+    actor: user,
+    target: {
+      type: "user",
+      guid: role.userGuid,
+      name: "",
+      spaceGuid: role.spaceGuid,
+      organizationGuid: role.organizationGuid,
+    },
+    data: { request },
+  });
+}
+
 /** POST /v3/roles: admins; managers of the organization; for space roles also managers of the space. */
 export async function roleCreate(deps: Deps, user: User, message: RoleMessage): Promise<RoleRow> {
   const { db } = deps;
@@ -43,7 +69,28 @@ export async function roleCreate(deps: Deps, user: User, message: RoleMessage): 
       "Users cannot be assigned roles in a space if they do not have a role in that space's organization.",
     );
   }
-  const role = await insertRole(db, { type: message.type, userGuid: message.userGuid, ...target.where });
+  const role = await insertRole(db, { type: message.type, userGuid: message.userGuid, ...target.where }, [
+    roleEvent(
+      db,
+      user,
+      "add",
+      {
+        type: message.type,
+        userGuid: message.userGuid,
+        spaceGuid: message.spaceGuid ?? null,
+        organizationGuid: message.spaceGuid ? null : (message.organizationGuid ?? null),
+      },
+      {
+        type: message.type,
+        relationships: {
+          user: { data: { guid: message.userGuid } },
+          ...(message.spaceGuid
+            ? { space: { data: { guid: message.spaceGuid } } }
+            : { organization: { data: { guid: message.organizationGuid } } }),
+        },
+      },
+    ),
+  ]);
   if (!role) {
     throw unprocessable(
       `User '${message.userGuid}' already has '${message.type}' role in ${target.kind} '${target.name}'.`,
@@ -61,5 +108,7 @@ export async function roleDelete(deps: Deps, user: User, message: { guid: string
       "Cannot delete organization_user role while user has roles in spaces in that organization.",
     );
   }
-  return startDeleteJob(deps, user, "role", access.role.guid);
+  return startDeleteJob(deps, user, "role", access.role.guid, [
+    roleEvent(deps.db, user, "remove", access.role, {}),
+  ]);
 }

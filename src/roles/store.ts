@@ -1,6 +1,8 @@
 // SQL for roles. Who may see a role, manage roles in an organization or space, and whether the target user
 // belongs to the organization are subqueries of the one query that reads the role or its target.
+
 import { and, eq, getTableColumns, type SQL, sql } from "drizzle-orm";
+import type { BatchItem } from "drizzle-orm/batch";
 import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
 import { canWriteOrganization, managesOrganization, readableOrganizationGuids } from "../authz/organizations";
 import { always, readableSpaceGuids } from "../authz/spaces";
@@ -119,6 +121,7 @@ export function listRoles(db: Db, user: User, filters: RoleFilters, paging: Pagi
 export async function insertRole(
   db: Db,
   values: { type: RoleType; userGuid: string; spaceGuid?: string; organizationGuid?: string },
+  recorded: BatchItem<"sqlite">[] = [],
 ): Promise<RoleRow | undefined> {
   const now = nowSeconds();
   const results = await unlessTaken(
@@ -136,6 +139,7 @@ export async function insertRole(
           updatedAt: now,
         })
         .returning(),
+      ...recorded,
     ]),
   );
   return results?.[1][0];

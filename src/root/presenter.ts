@@ -22,6 +22,7 @@ export function presentGlobalRoot(
 
 const V3_RESOURCES = [
   "apps",
+  "audit_events",
   "droplets",
   "jobs",
   "organizations",

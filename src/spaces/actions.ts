@@ -1,4 +1,5 @@
 // What each space write does, free of HTTP (CC's SpaceCreate and SpaceDelete actions).
+import { auditEventQuery } from "../audit-events/store";
 import { assertWritable } from "../authz/assert-writable";
 import type { Deps } from "../env";
 import { notFound, unprocessable } from "../http/errors";
@@ -24,7 +25,19 @@ export async function spaceCreate(
   if (!organizationGuid) throw invalidOrganization();
   assertWritable(user, await findOrganizationAccess(db, user, organizationGuid), invalidOrganization);
   assertMetadataLimits(NO_METADATA, message.metadata);
-  const space = await insertSpace(db, { name: message.name, organizationGuid }, message.metadata);
+  const space = await insertSpace(db, { name: message.name, organizationGuid }, message.metadata, (guid) => [
+    auditEventQuery(db, {
+      type: "audit.space.create",
+      actor: user,
+      target: { type: "space", guid },
+      data: {
+        request: {
+          name: message.name,
+          relationships: { organization: { data: { guid: organizationGuid } } },
+        },
+      },
+    }),
+  ]);
   if (!space) throw unprocessable("Name must be unique per organization");
   return space;
 }
@@ -33,5 +46,12 @@ export async function spaceCreate(
 export async function spaceDelete(deps: Deps, user: User, message: { guid: string }): Promise<JobRow> {
   const access = await findSpaceAccess(deps.db, user, message.guid, "organizationManagers");
   assertWritable(user, access, () => notFound("Space"));
-  return startDeleteJob(deps, user, "space", access.space.guid);
+  return startDeleteJob(deps, user, "space", access.space.guid, [
+    auditEventQuery(deps.db, {
+      type: "audit.space.delete-request",
+      actor: user,
+      target: { type: "space", guid: access.space.guid },
+      data: { request: { recursive: true } },
+    }),
+  ]);
 }

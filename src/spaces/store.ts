@@ -7,7 +7,7 @@ import type { Db } from "../db/client";
 import { inList } from "../db/conditions";
 import { listPage, type Paging, type ResourceFilters } from "../db/list-page";
 import { organizations, spaces } from "../db/schema";
-import { createWithMetadata, findVisible, withMetadata } from "../metadata/resources";
+import { createWithMetadata, findVisible, type Recorded, withMetadata } from "../metadata/resources";
 import type { Metadata } from "../metadata/store";
 import type { User } from "../user";
 
@@ -71,14 +71,20 @@ export function insertSpace(
   db: Db,
   values: { name: string; organizationGuid: string },
   metadata: Metadata,
+  recorded?: Recorded,
 ): Promise<SpaceView | undefined> {
-  return createWithMetadata(db, spaces, metadata, (guid, now) =>
-    db.insert(spaces).values({
-      guid,
-      name: values.name.trim(),
-      organizationGuid: values.organizationGuid,
-      createdAt: now,
-      updatedAt: now,
-    }),
+  return createWithMetadata(
+    db,
+    spaces,
+    metadata,
+    (guid, now) =>
+      db.insert(spaces).values({
+        guid,
+        name: values.name.trim(),
+        organizationGuid: values.organizationGuid,
+        createdAt: now,
+        updatedAt: now,
+      }),
+    recorded,
   );
 }

@@ -51,6 +51,7 @@ describe("GET /v3", () => {
     links: {
       self: { href: `${base}/v3` },
       apps: { href: `${base}/v3/apps` },
+      audit_events: { href: `${base}/v3/audit_events` },
       droplets: { href: `${base}/v3/droplets` },
       jobs: { href: `${base}/v3/jobs` },
       organizations: { href: `${base}/v3/organizations` },

@@ -4,6 +4,7 @@
 // Claims and finishes are conditional updates, so of racing uploads exactly one proceeds. A long upload
 // renews its claim as it streams, so the watchdog leaves it alone.
 import { and, eq, gt, lt, lte, or, type SQL, sql } from "drizzle-orm";
+import type { BatchItem } from "drizzle-orm/batch";
 import { appOfRowTakesWrites } from "../../apps/store";
 import { queueBlobDeletions } from "../../blobs/deletions";
 import { type Db, nowSeconds } from "../../db/client";
@@ -112,6 +113,7 @@ export async function finishUpload(
   blob: StoredBlob,
   keep: number,
   used: readonly string[],
+  recorded?: BatchItem<"sqlite">,
 ): Promise<{ ready: PackageRow | undefined; expired: { guid: string; type: string }[] }> {
   const ready = transitionPackageQuery(db, pkg.guid, "PROCESSING_UPLOAD", "READY", {
     sha1: blob.sha1,
@@ -120,11 +122,13 @@ export async function finishUpload(
     error: null,
     multipartUploadId: null,
   });
-  const [readyRows, , expired] = await db.batch([
+  const [readyRows, ...rest] = await db.batch([
     ready,
+    ...(recorded ? [recorded] : []),
     ...expirePackagesQueries(db, keep, pkg.appGuid),
     ...recordResourceUseQueries(db, used),
   ]);
+  const expired = rest[recorded ? 2 : 1] as { guid: string; type: string }[];
   return { ready: readyRows[0], expired };
 }
 

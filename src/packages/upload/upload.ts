@@ -6,6 +6,7 @@
 // to the resource cache after the response. Any failure once the bits or resources are processed leaves
 // the package FAILED with data.error and no bits behind; a form that cannot be read, or a message error,
 // gives the package back, as CC never takes a package for a body it refuses.
+import type { BatchItem } from "drizzle-orm/batch";
 import { assertWritable } from "../../authz/assert-writable";
 import type { Config } from "../../config";
 import type { Db } from "../../db/client";
@@ -34,6 +35,8 @@ export interface UploadRequest {
   config: Config;
   user: User;
   guid: string;
+  /** The upload's audit event: it follows the READY transition in its batch. */
+  recorded?: BatchItem<"sqlite">;
 }
 
 class UploadInterrupted extends Error {
@@ -186,6 +189,7 @@ class PackageUpload {
       blob,
       config.maxValidPackagesStored,
       fingerprints.map((fingerprint) => fingerprint.sha1),
+      this.request.recorded,
     );
     if (!ready) throw timedOut(config);
     this.claimed = undefined;
