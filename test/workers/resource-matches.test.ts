@@ -4,7 +4,15 @@
 // RESOURCE_CACHE_FILL_SUBREQUESTS. They come first in this file: the size limit counts the whole cache.
 import { env } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
-import { bitsWorld, cacheResource, packageRow, runScheduled, storedBits, upload } from "./support/bits";
+import {
+  bitsWorld,
+  cacheResource,
+  HEAVY,
+  packageRow,
+  runScheduled,
+  storedBits,
+  upload,
+} from "./support/bits";
 import { NOT_AUTHORIZED, unprocessableBody } from "./support/errors";
 import { newUser } from "./support/fixtures";
 import { call, cfError } from "./support/http";
@@ -404,35 +412,39 @@ describe("uploads fill the resource cache", () => {
     expect(await cachedRow(large)).toEqual({ size: 70_000 });
   });
 
-  it("inflates files across many fills of the scanner's 64 KiB output buffer, ending on a fill's edge or past it", async () => {
-    const { developer, newPackage } = await bitsWorld();
-    const guid = await newPackage();
-    const text = (size: number) =>
-      new TextEncoder()
-        .encode(Array.from({ length: size / 8 }, (_, i) => `${i.toString(36).padStart(7, "0")}\n`).join(""))
-        .subarray(0, size);
-    // Exactly four fills; then one byte past three, whose inflater was reset right after a full fill.
-    const edge = text(4 * 65_536);
-    const past = text(3 * 65_536 + 8).subarray(0, 3 * 65_536 + 1);
-    // Incompressible: its deflate data spans several of the body's reads as well.
-    const random = randomBytes(600_000);
-    const zip = await buildZip([
-      { name: "edge.txt", data: edge, deflate: true, descriptor: true },
-      { name: "past.txt", data: past, deflate: true },
-      { name: "random.bin", data: random, deflate: true, descriptor: true },
-    ]);
+  it(
+    "inflates files across many fills of the scanner's 64 KiB output buffer, ending on a fill's edge or past it",
+    async () => {
+      const { developer, newPackage } = await bitsWorld();
+      const guid = await newPackage();
+      const text = (size: number) =>
+        new TextEncoder()
+          .encode(Array.from({ length: size / 8 }, (_, i) => `${i.toString(36).padStart(7, "0")}\n`).join(""))
+          .subarray(0, size);
+      // Exactly four fills; then one byte past three, whose inflater was reset right after a full fill.
+      const edge = text(4 * 65_536);
+      const past = text(3 * 65_536 + 8).subarray(0, 3 * 65_536 + 1);
+      // Incompressible: its deflate data spans several of the body's reads as well.
+      const random = randomBytes(600_000);
+      const zip = await buildZip([
+        { name: "edge.txt", data: edge, deflate: true, descriptor: true },
+        { name: "past.txt", data: past, deflate: true },
+        { name: "random.bin", data: random, deflate: true, descriptor: true },
+      ]);
 
-    const reply = await upload(guid, developer, [{ name: "bits", filename: "package.zip", data: zip }], {});
+      const reply = await upload(guid, developer, [{ name: "bits", filename: "package.zip", data: zip }], {});
 
-    expect(reply.status).toBe(200);
-    expect(reply.json.state).toBe("READY");
-    expect(await cachedContent(edge)).toEqual(edge);
-    expect(await cachedRow(edge)).toEqual({ size: 262_144 });
-    expect(await cachedContent(past)).toEqual(past);
-    expect(await cachedRow(past)).toEqual({ size: 196_609 });
-    expect(await cachedContent(random)).toEqual(random);
-    expect(await cachedRow(random)).toEqual({ size: 600_000 });
-  });
+      expect(reply.status).toBe(200);
+      expect(reply.json.state).toBe("READY");
+      expect(await cachedContent(edge)).toEqual(edge);
+      expect(await cachedRow(edge)).toEqual({ size: 262_144 });
+      expect(await cachedContent(past)).toEqual(past);
+      expect(await cachedRow(past)).toEqual({ size: 196_609 });
+      expect(await cachedContent(random)).toEqual(random);
+      expect(await cachedRow(random)).toEqual({ size: 600_000 });
+    },
+    HEAVY,
+  );
 
   it("fails the package when a large deflated file's data does not inflate", async () => {
     const { developer, newPackage } = await bitsWorld();
