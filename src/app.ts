@@ -5,6 +5,7 @@ import { Hono } from "hono";
 import { appsRouter } from "./apps/routes";
 import { packageDropletsRouter } from "./droplets/routes";
 import type { AppEnv } from "./env";
+import { healthRouter } from "./health/routes";
 import { drainRequestBody } from "./http/body-drain";
 import { CfError, renderError } from "./http/errors";
 import { requestId } from "./http/request-id";
@@ -33,6 +34,7 @@ export function createApp() {
   app.use(drainRequestBody);
   // Every router owns full paths, so they mount at the root; no two define the same method and path.
   for (const router of [
+    healthRouter,
     packageListRouter,
     packageDropletsRouter,
     experimentalPackageRouter,
