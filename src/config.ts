@@ -1,6 +1,7 @@
 // Vars read and validated once per isolate. A misconfiguration is logged and fails closed.
 import * as z from "zod";
 import { type CamelCase, camelCase } from "./camel-case";
+import { logError } from "./http/log";
 
 /** The documented local-development token secret: accepted only when ENVIRONMENT is "development". */
 export const LOCAL_DEVELOPMENT_SECRET = "tokensecret";
@@ -55,7 +56,9 @@ export function readConfig(env: ConfigVars): Config {
   const vars = configSchema.parse(env);
   const development = vars.ENVIRONMENT === "development";
   if (vars.UAA_SYMMETRIC_SECRET === LOCAL_DEVELOPMENT_SECRET && !development) {
-    console.error("UAA_SYMMETRIC_SECRET is the local-development secret outside development: ignored");
+    logError("config var ignored", "the local-development secret outside development", {
+      var: "UAA_SYMMETRIC_SECRET",
+    });
     vars.UAA_SYMMETRIC_SECRET = undefined;
   }
   const fields = Object.entries(vars).map(([name, value]) => [camelCase(name.toLowerCase()), value]);

@@ -2,6 +2,7 @@
 // templates as in Cloud Controller's errors/v2.yml). Routes throw CfError; onError renders it.
 import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
+import { logError } from "./log";
 import { jsonResponse } from "./respond";
 
 const catalogue = {
@@ -101,8 +102,7 @@ export function renderError(err: unknown, c: Context): Response {
   if (err instanceof HTTPException && err.status === 400) {
     return jsonResponse(c, 400, errorBody(new CfError("MessageParseError", "invalid request body")));
   }
-  const requestId = c.get("requestId") ?? "-";
-  console.error(`request ${requestId} failed:`, err instanceof Error ? (err.stack ?? err.message) : err);
+  logError("request failed", err, { requestId: c.get("requestId") });
   const unknown = new CfError("UnknownError");
   // CC's hasher titles non-API exceptions "UnknownError" (no CF- prefix).
   return jsonResponse(c, 500, {

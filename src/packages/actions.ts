@@ -216,6 +216,7 @@ export async function packageUpload(
         packageBitsKey(guid),
         cacheable,
         config.resourceCacheFillSubrequests,
+        deps.requestId,
       ),
     );
   }
