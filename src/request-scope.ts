@@ -5,11 +5,15 @@ import { routePath } from "hono/route";
 import { readConfig } from "./config";
 import { createDb, d1ServerTiming, d1UsageOf } from "./db/client";
 import type { AppEnv } from "./env";
+import { CfError } from "./http/errors";
 import { logInfo } from "./http/log";
 
 export const requestScope = createMiddleware<AppEnv>(async (c, next) => {
   const started = Date.now();
-  c.set("config", readConfig(c.env));
+  const config = readConfig(c.env);
+  // Why is in the log (config.ts); the client learns only that the service cannot answer.
+  if (!config) throw new CfError("ServiceUnavailable", "The service is unavailable");
+  c.set("config", config);
   const db = createDb(c.env.DB);
   c.set("db", db);
   await next();

@@ -11,6 +11,7 @@ const catalogue = {
   NotFound: { code: 10000, status: 404, template: "Unknown request" },
   UnknownError: { code: 10001, status: 500, template: "An unknown error occurred." },
   NotAuthenticated: { code: 10002, status: 401, template: "Authentication error" },
+  ServiceUnavailable: { code: 10015, status: 503, template: "%s" },
   NotAuthorized: {
     code: 10003,
     status: 403,

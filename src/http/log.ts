@@ -13,6 +13,10 @@ export function logError(message: string, err: unknown, fields: Fields = {}): vo
 }
 
 function describeError(err: unknown): Fields {
-  if (err instanceof Error) return { name: err.name, message: err.message, stack: err.stack };
+  if (err instanceof Error) {
+    // drizzle wraps D1's error ("Failed query: …"): its cause says what went wrong.
+    const cause = err.cause instanceof Error ? err.cause.message : undefined;
+    return { name: err.name, message: err.message, cause, stack: err.stack };
+  }
   return { message: String(err) };
 }

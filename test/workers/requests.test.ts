@@ -278,7 +278,12 @@ describe("unexpected failures", () => {
       level: "error",
       message: "request failed",
       requestId,
-      error: { name: "Error", message: expect.stringContaining("roles"), stack: expect.any(String) },
+      error: {
+        name: "Error",
+        message: expect.stringContaining("roles"),
+        cause: expect.stringContaining("no such table: roles"),
+        stack: expect.any(String),
+      },
     });
     expect(logLines(infos)).toEqual([
       {
