@@ -6,6 +6,7 @@ import { appsRouter } from "./apps/routes";
 import { auditEventsRouter } from "./audit-events/routes";
 import { packageDropletsRouter } from "./droplets/routes";
 import type { AppEnv } from "./env";
+import { healthRouter } from "./health/routes";
 import { drainRequestBody } from "./http/body-drain";
 import { CfError, renderError } from "./http/errors";
 import { requestId } from "./http/request-id";
@@ -34,6 +35,7 @@ export function createApp() {
   app.use(drainRequestBody);
   // Every router owns full paths, so they mount at the root; no two define the same method and path.
   for (const router of [
+    healthRouter,
     packageListRouter,
     packageDropletsRouter,
     experimentalPackageRouter,

@@ -1,28 +1,50 @@
-// Vars read and validated once per isolate. A misconfiguration is logged and fails closed.
+// Vars read and validated once per isolate. A malformed var is logged (its name and why, never its value)
+// and fails closed: no config, so every request answers 503 and the cron does nothing.
 import * as z from "zod";
 import { type CamelCase, camelCase } from "./camel-case";
+import { logError } from "./http/log";
 
 /** The documented local-development token secret: accepted only when ENVIRONMENT is "development". */
 export const LOCAL_DEVELOPMENT_SECRET = "tokensecret";
 
-const positiveInt = (fallback: number) => z.coerce.number().int().positive().catch(fallback);
+// Unset takes the default; set, it must be a positive integer ("9O" must not quietly become the default).
+const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 const optionalText = z
   .string()
   .optional()
   .transform((v) => (v?.trim() ? v.trim() : undefined));
+const optionalUrl = optionalText.refine((v) => v === undefined || isUrl(v), "not a URL");
+/** UAA_JWKS: a JWK set as UAA's /token_keys serves it. */
+const optionalKeySet = optionalText.refine((v) => v === undefined || isKeySet(v), "not a JSON Web Key Set");
+
+function isUrl(text: string): boolean {
+  try {
+    return Boolean(new URL(text));
+  } catch {
+    return false;
+  }
+}
+
+function isKeySet(text: string): boolean {
+  try {
+    return Array.isArray(JSON.parse(text)?.keys);
+  } catch {
+    return false;
+  }
+}
 
 // The one list of vars: each is read into the config field of its camelCase name (EXTERNAL_URL →
 // externalUrl). wrangler.toml and the README document them.
 const configSchema = z.object({
   ENVIRONMENT: z.string().default("production"),
-  EXTERNAL_URL: optionalText.transform((v) => v?.replace(/\/+$/, "")),
+  EXTERNAL_URL: optionalUrl.transform((v) => v?.replace(/\/+$/, "")),
   UAA_SYMMETRIC_SECRET: optionalText,
-  UAA_JWKS_URL: optionalText,
-  UAA_JWKS: optionalText,
+  UAA_JWKS_URL: optionalUrl,
+  UAA_JWKS: optionalKeySet,
   UAA_ISSUER: optionalText,
   /** UAA's and the login server's URLs, advertised in the `GET /` links when set. */
-  UAA_URL: optionalText,
-  LOGIN_URL: optionalText,
+  UAA_URL: optionalUrl,
+  LOGIN_URL: optionalUrl,
   DOWNLOAD_SIGNING_KEY: optionalText,
   MAX_PACKAGE_SIZE: positiveInt(94_371_840),
   MAX_VALID_PACKAGES_STORED: positiveInt(5),
@@ -48,15 +70,30 @@ export type Config = { [K in keyof Vars as CamelCase<Lowercase<K>>]: Vars[K] } &
   development: boolean;
 };
 
-const cache = new WeakMap<ConfigVars, Config>();
+// Per env object: the config, or null once a malformed var was logged (so it is logged once).
+const cache = new WeakMap<ConfigVars, Config | null>();
 
-export function readConfig(env: ConfigVars): Config {
+/** The config, or undefined when a var is malformed (logged once, by name and reason). */
+export function readConfig(env: ConfigVars): Config | undefined {
   const cached = cache.get(env);
-  if (cached) return cached;
-  const vars = configSchema.parse(env);
+  if (cached !== undefined) return cached ?? undefined;
+  const parsed = configSchema.safeParse(env);
+  if (!parsed.success) {
+    // The issue's message names what was expected, never the value, so secrets stay out of the log.
+    const invalid = parsed.error.issues.map((issue) => ({
+      var: String(issue.path[0]),
+      reason: issue.message,
+    }));
+    logError("config invalid: every request answers 503", "malformed vars", { invalid });
+    cache.set(env, null);
+    return undefined;
+  }
+  const vars = parsed.data;
   const development = vars.ENVIRONMENT === "development";
   if (vars.UAA_SYMMETRIC_SECRET === LOCAL_DEVELOPMENT_SECRET && !development) {
-    console.error("UAA_SYMMETRIC_SECRET is the local-development secret outside development: ignored");
+    logError("config var ignored", "the local-development secret outside development", {
+      var: "UAA_SYMMETRIC_SECRET",
+    });
     vars.UAA_SYMMETRIC_SECRET = undefined;
   }
   const fields = Object.entries(vars).map(([name, value]) => [camelCase(name.toLowerCase()), value]);

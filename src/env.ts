@@ -24,6 +24,8 @@ export type AppEnv = { Bindings: Bindings; Variables: Variables };
  */
 export interface Deps {
   env: Bindings;
+  /** The request's X-VCAP-Request-ID, carried into the logs of work deferred past the response. */
+  requestId: string;
   db: Db;
   config: Config;
   defer(work: Promise<unknown>): void;

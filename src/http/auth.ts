@@ -7,6 +7,7 @@ import { createMiddleware } from "hono/factory";
 import {
   createLocalJWKSet,
   createRemoteJWKSet,
+  customFetch,
   decodeProtectedHeader,
   type JWTPayload,
   errors as joseErrors,
@@ -17,6 +18,7 @@ import type { AppEnv } from "../env";
 import type { User } from "../user";
 import { CfError } from "./errors";
 import { type HmacHash, hmacKey } from "./hmac";
+import { logError } from "./log";
 
 export const SCOPES = {
   read: "cloud_controller.read",
@@ -31,6 +33,27 @@ const RSA_ALGORITHMS = ["RS256", "RS384", "RS512"];
 const AUDIENCE = "cloud_controller";
 const CLOCK_TOLERANCE_SECONDS = 30;
 
+/** UAA's /token_keys could not be fetched (no connection, or no 200): the one cause of a 502. */
+class UaaKeysUnavailable extends Error {
+  override readonly name = "UaaKeysUnavailable";
+}
+
+/** fetch for jose, tagging a failed fetch of UAA's keys so nothing else is taken for one. */
+async function fetchUaaKeys(url: string, init: RequestInit): Promise<Response> {
+  let response: Response;
+  try {
+    response = await fetch(url, init);
+  } catch (err) {
+    logError("UAA token keys not fetched", err, { url });
+    throw new UaaKeysUnavailable(url);
+  }
+  if (response.status !== 200) {
+    logError("UAA token keys not fetched", `UAA answered ${response.status}`, { url });
+    throw new UaaKeysUnavailable(url);
+  }
+  return response;
+}
+
 type KeySet = ReturnType<typeof createLocalJWKSet> | ReturnType<typeof createRemoteJWKSet>;
 // Per isolate: a parsed inline set per config text, a remote set (with jose's cache) per URL.
 const keySets = new Map<string, KeySet>();
@@ -42,7 +65,11 @@ function rsaKeys(config: Config): KeySet | undefined {
   if (!keys) {
     keys = config.uaaJwks
       ? createLocalJWKSet(JSON.parse(config.uaaJwks))
-      : createRemoteJWKSet(new URL(source), { cacheMaxAge: 600_000, cooldownDuration: 30_000 });
+      : createRemoteJWKSet(new URL(source), {
+          cacheMaxAge: 600_000,
+          cooldownDuration: 30_000,
+          [customFetch]: fetchUaaKeys,
+        });
     keySets.set(source, keys);
   }
   return keys;
@@ -106,10 +133,7 @@ async function verifiedPayload(token: string, config: Config): Promise<JWTPayloa
     payload = await verify(token, config);
   } catch (err) {
     if (err instanceof CfError) throw err;
-    if (
-      err instanceof joseErrors.JWKSTimeout ||
-      (err instanceof TypeError && config.uaaJwksUrl && !config.uaaJwks)
-    ) {
+    if (err instanceof UaaKeysUnavailable || err instanceof joseErrors.JWKSTimeout) {
       throw new CfError("UaaUnavailable");
     }
     throw new CfError("InvalidAuthToken");

@@ -2,6 +2,7 @@
 // templates as in Cloud Controller's errors/v2.yml). Routes throw CfError; onError renders it.
 import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
+import { logError } from "./log";
 import { jsonResponse } from "./respond";
 
 const catalogue = {
@@ -10,6 +11,7 @@ const catalogue = {
   NotFound: { code: 10000, status: 404, template: "Unknown request" },
   UnknownError: { code: 10001, status: 500, template: "An unknown error occurred." },
   NotAuthenticated: { code: 10002, status: 401, template: "Authentication error" },
+  ServiceUnavailable: { code: 10015, status: 503, template: "%s" },
   NotAuthorized: {
     code: 10003,
     status: 403,
@@ -101,8 +103,7 @@ export function renderError(err: unknown, c: Context): Response {
   if (err instanceof HTTPException && err.status === 400) {
     return jsonResponse(c, 400, errorBody(new CfError("MessageParseError", "invalid request body")));
   }
-  const requestId = c.get("requestId") ?? "-";
-  console.error(`request ${requestId} failed:`, err instanceof Error ? (err.stack ?? err.message) : err);
+  logError("request failed", err, { requestId: c.get("requestId") });
   const unknown = new CfError("UnknownError");
   // CC's hasher titles non-API exceptions "UnknownError" (no CF- prefix).
   return jsonResponse(c, 500, {

@@ -4,18 +4,22 @@ import type { BatchItem } from "drizzle-orm/batch";
 import { createDb, type Db } from "../db/client";
 import type { Bindings, Deps } from "../env";
 import { CfError } from "../http/errors";
+import { logError, logInfo } from "../http/log";
 import type { User } from "../user";
 import { type JobResourceType, jobOperation } from "./operations";
 import { finishJob, insertJobQuery, type JobRow, stalledJobs } from "./store";
 
-export async function runJob(env: Bindings, db: Db, job: JobRow): Promise<void> {
+/** Runs a job to its end; `requestId` names the request that started it (none from the cron). */
+export async function runJob(env: Bindings, db: Db, job: JobRow, requestId?: string): Promise<void> {
   const operation = jobOperation(job.operation);
+  const fields = { requestId, job: job.guid, operation: job.operation, resource: job.resourceGuid };
   try {
     if (!operation) throw new Error(`no operation registered for ${job.operation}`);
     await operation(env, db, job.resourceGuid);
     await finishJob(db, job.guid, "COMPLETE");
+    logInfo("job complete", fields);
   } catch (err) {
-    console.error(`job ${job.guid} (${job.operation}) failed:`, err);
+    logError("job failed", err, fields);
     const error = err instanceof CfError ? err : new CfError("UnknownError");
     await finishJob(db, job.guid, "FAILED", [{ detail: error.detail, title: error.title, code: error.code }]);
   }
@@ -42,7 +46,7 @@ export async function startDeleteJob(
     }),
     ...recorded,
   ]);
-  deps.defer(runJob(deps.env, createDb(deps.env.DB), job!));
+  deps.defer(runJob(deps.env, createDb(deps.env.DB), job!, deps.requestId));
   return job!;
 }
 

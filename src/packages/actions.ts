@@ -266,6 +266,7 @@ export async function packageUpload(
         packageBitsKey(guid),
         cacheable,
         config.resourceCacheFillSubrequests,
+        deps.requestId,
       ),
     );
   }

@@ -7,6 +7,7 @@
 import { and, inArray, isNotNull, lt, sql } from "drizzle-orm";
 import { type Db, nowSeconds } from "../db/client";
 import { packages } from "../db/schema";
+import { logError } from "../http/log";
 import { packageBitsKey } from "./bits-keys";
 import { deletePackageBits, queueBitsDeletions } from "./bits-removal";
 
@@ -55,7 +56,6 @@ async function abortMultipartUpload(bucket: R2Bucket, key: string, uploadId: str
   try {
     await bucket.resumeMultipartUpload(key, uploadId).abort();
   } catch (err) {
-    const reason = err instanceof Error ? err.message : String(err);
-    console.error(JSON.stringify({ message: "multipart upload not aborted", key, uploadId, reason }));
+    logError("multipart upload not aborted", err, { key, uploadId });
   }
 }

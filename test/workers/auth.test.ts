@@ -5,6 +5,7 @@ import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { NOT_AUTHENTICATED } from "./support/errors";
 import { createWorld, grant, newUser, type World } from "./support/fixtures";
 import { call, callWithEnv, cfError } from "./support/http";
+import { logLines } from "./support/logs";
 import { packageCount } from "./support/packages";
 import { token } from "./support/tokens";
 
@@ -28,6 +29,7 @@ beforeAll(async () => {
 
 afterEach(() => {
   vi.unstubAllGlobals();
+  vi.restoreAllMocks();
 });
 
 const b64url = (value: object) =>
@@ -263,6 +265,46 @@ describe("keys", () => {
     expect(reply.json).toEqual(
       cfError(20004, "CF-UaaUnavailable", "The UAA service is currently unavailable"),
     );
+  });
+
+  it("answers 502 CF-UaaUnavailable when UAA answers its keys' request with an error, and logs it", async () => {
+    vi.stubGlobal("fetch", async () => new Response("upstream down", { status: 503 }));
+    const errors = vi.spyOn(console, "error").mockImplementation(() => {});
+    const url = "https://uaa.failing.example.org/token_keys";
+    const reply = await callWithEnv({ UAA_JWKS: undefined, UAA_JWKS_URL: url }, "POST", path(), {
+      body: DOCKER,
+      token: await token(developer, { alg: "RS256" }),
+    });
+    expect(reply.status).toBe(502);
+    expect(reply.json).toEqual(
+      cfError(20004, "CF-UaaUnavailable", "The UAA service is currently unavailable"),
+    );
+    expect(logLines(errors)).toContainEqual({
+      level: "error",
+      message: "UAA token keys not fetched",
+      url,
+      error: { message: "UAA answered 503" },
+    });
+  });
+
+  it("answers 401, not 502, when UAA's keys arrive but none of them can verify the token", async () => {
+    const [key] = JSON.parse(env.UAA_JWKS!).keys;
+    // key_ops must be a list: WebCrypto refuses a string (a TypeError), so the key cannot be imported.
+    const broken = JSON.stringify({ keys: [{ ...key, key_ops: "verify" }] });
+    vi.stubGlobal(
+      "fetch",
+      async () => new Response(broken, { headers: { "Content-Type": "application/json" } }),
+    );
+    const errors = vi.spyOn(console, "error").mockImplementation(() => {});
+    const reply = await callWithEnv(
+      { UAA_JWKS: undefined, UAA_JWKS_URL: "https://uaa.broken-keys.example.org/token_keys" },
+      "POST",
+      path(),
+      { body: DOCKER, token: await token(developer, { alg: "RS256" }) },
+    );
+    expect(reply.json).toEqual(cfError(1000, "CF-InvalidAuthToken", "Invalid Auth Token"));
+    expect(reply.status).toBe(401);
+    expect(errors).not.toHaveBeenCalled();
   });
 });
 

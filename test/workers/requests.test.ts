@@ -8,7 +8,8 @@ import { bitsWorld, send, uploadRequest } from "./support/bits";
 import { tokenFor } from "./support/callers";
 import { NOT_AUTHENTICATED, NOT_AUTHORIZED, PARSE_ERROR } from "./support/errors";
 import { addApp, addPackage, createWorld, grant, newUser } from "./support/fixtures";
-import { BASE, call, cfError, type Reply } from "./support/http";
+import { BASE, call, callWithEnv, cfError, type Reply } from "./support/http";
+import { logLines } from "./support/logs";
 import { token } from "./support/tokens";
 
 const MiB = 1024 * 1024;
@@ -233,26 +234,31 @@ describe("the counting D1 client", () => {
   });
 });
 
-// An unexpected failure (here: D1 missing a table) is a 500 CF-UnknownError that leaks nothing and is
-// logged with the request id. The table is renamed away and back, so the file's other tests keep it.
+// An unexpected failure (here: D1 missing a table) is a 500 CF-UnknownError that leaks nothing; in
+// production it is logged as one JSON error line with its stack, and the request line follows. The table
+// is renamed away and back, so the file's other tests keep it.
 afterEach(() => {
   vi.restoreAllMocks();
 });
 
+// Production, without the local-development secret (which production ignores, logging that it did).
+const PRODUCTION = { ENVIRONMENT: "production", UAA_SYMMETRIC_SECRET: undefined };
+
 describe("unexpected failures", () => {
-  it("answer 500 CF-UnknownError without SQL, stack or binding names, logged with the request id", async () => {
+  it("answer 500 CF-UnknownError without SQL, stack or binding names; the logs say what and where", async () => {
     const world = await createWorld();
     const user = newUser();
     await grant(user, "space_developer", world);
-    const logged = vi.spyOn(console, "error").mockImplementation(() => {});
-    const bearer = await token(user);
+    const errors = vi.spyOn(console, "error").mockImplementation(() => {});
+    const infos = vi.spyOn(console, "log").mockImplementation(() => {});
+    const bearer = await token(user, { alg: "RS256" });
     await env.DB.exec("ALTER TABLE roles RENAME TO roles_away");
     let reply: Reply;
     try {
-      reply = await call("POST", `/v3/apps/${world.appGuid}/packages`, {
+      reply = await callWithEnv(PRODUCTION, "POST", `/v3/apps/${world.appGuid}/packages`, {
         body: { type: "bits" },
         token: bearer,
-        headers: { "X-VCAP-Request-ID": "trace-me" },
+        headers: { "X-VCAP-Request-ID": "trace-me", "cf-ray": "8f1e2d3c4b5a6978-AMS" },
       });
     } finally {
       await env.DB.exec("ALTER TABLE roles_away RENAME TO roles");
@@ -262,10 +268,56 @@ describe("unexpected failures", () => {
     expect(reply.json).toEqual({
       errors: [{ detail: "An unknown error occurred.", title: "UnknownError", code: 10001 }],
     });
-    expect(reply.text).not.toMatch(/roles|select|D1|sqlite|DB/i);
+    expect(reply.text).not.toMatch(/roles|select|D1|sqlite|DB|stack/i);
     expect(reply.headers.get("Content-Type")).toBe("application/json;charset=utf-8");
     const requestId = reply.headers.get("X-VCAP-Request-ID")!;
     expect(requestId).toMatch(/^trace-me::/);
-    expect(logged).toHaveBeenCalledWith(`request ${requestId} failed:`, expect.stringContaining("roles"));
+    const [failure, ...otherErrors] = logLines(errors);
+    expect(otherErrors).toEqual([]);
+    expect(failure).toEqual({
+      level: "error",
+      message: "request failed",
+      requestId,
+      error: {
+        name: "Error",
+        message: expect.stringContaining("roles"),
+        cause: expect.stringContaining("no such table: roles"),
+        stack: expect.any(String),
+      },
+    });
+    expect(logLines(infos)).toEqual([
+      {
+        level: "info",
+        message: "request",
+        requestId,
+        method: "POST",
+        route: "/v3/apps/:guid/packages",
+        status: 500,
+        durationMs: expect.any(Number),
+        user,
+        d1: { roundTrips: expect.any(Number), rowsRead: expect.any(Number), rowsWritten: 0 },
+        cfRay: "8f1e2d3c4b5a6978-AMS",
+      },
+    ]);
+  });
+
+  it("in development: the error line, and no request line", async () => {
+    const errors = vi.spyOn(console, "error").mockImplementation(() => {});
+    const infos = vi.spyOn(console, "log").mockImplementation(() => {});
+    await env.DB.exec("ALTER TABLE roles RENAME TO roles_away");
+    let reply: Reply;
+    try {
+      reply = await call("GET", "/v3/packages", { token: await token(newUser()) });
+    } finally {
+      await env.DB.exec("ALTER TABLE roles_away RENAME TO roles");
+    }
+    expect(reply.status).toBe(500);
+    expect(logLines(errors)).toEqual([
+      expect.objectContaining({
+        message: "request failed",
+        requestId: reply.headers.get("X-VCAP-Request-ID"),
+      }),
+    ]);
+    expect(infos).not.toHaveBeenCalled();
   });
 });

@@ -16,6 +16,7 @@ import {
 import { NOT_AUTHORIZED, unprocessableBody } from "./support/errors";
 import { newUser } from "./support/fixtures";
 import { call, cfError } from "./support/http";
+import { logLines } from "./support/logs";
 import { roundTrips } from "./support/packages";
 import { token } from "./support/tokens";
 import { buildZip, digest, randomBytes, readZip } from "./support/zip";
@@ -142,15 +143,15 @@ describe("resource cache housekeeping", () => {
     expect(await held(sha1s[1]!)).toEqual(BOTH);
     for (const sha1 of sha1s.slice(2)) expect(await held(sha1)).toEqual(NEITHER);
     expect(await matched(sha1s)).toEqual(sha1s.slice(0, 2));
-    expect(log).toHaveBeenCalledWith(
-      JSON.stringify({
-        message: "resource cache fill over budget",
-        key: `packages/${guid}`,
-        cached: 2,
-        skipped: 3,
-        subrequests: 7,
-      }),
-    );
+    expect(logLines(log)).toContainEqual({
+      level: "info",
+      message: "resource cache fill over budget",
+      requestId: reply.headers.get("X-VCAP-Request-ID"),
+      key: `packages/${guid}`,
+      cached: 2,
+      skipped: 3,
+      subrequests: 7,
+    });
     log.mockRestore();
   });
 });

@@ -1,9 +1,10 @@
 // Retention (CC's BitsExpiration) after uploads and from the scheduled handler, and the watchdog that
 // fails packages stuck in PROCESSING_UPLOAD or COPYING, aged by setting their timestamps in D1.
 import { env } from "cloudflare:workers";
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { bitsField, bitsWorld, packageRow, runScheduled, setTimes, storedBits, upload } from "./support/bits";
 import { addPackage, createWorld } from "./support/fixtures";
+import { logLines } from "./support/logs";
 import { buildZip } from "./support/zip";
 
 const now = () => Math.floor(Date.now() / 1000);
@@ -169,5 +170,51 @@ describe("queued R2 deletions", () => {
     await runScheduled();
     expect(await queued(key)).toBeNull();
     expect(await env.BITS.head(key)).toBeNull();
+  });
+});
+
+describe("the cron's tasks", () => {
+  afterEach(() => vi.restoreAllMocks());
+
+  it("run each on its own: one that throws is logged, the others still run, one line counts them", async () => {
+    const errors = vi.spyOn(console, "error").mockImplementation(() => {});
+    const infos = vi.spyOn(console, "log").mockImplementation(() => {});
+    const world = await createWorld();
+    const stuck = await addPackage(world.appGuid, { state: "PROCESSING_UPLOAD" });
+    await setTimes(stuck, now() - 3600);
+    // The first task (resuming stalled jobs) finds no jobs table.
+    await env.DB.exec("ALTER TABLE jobs RENAME TO jobs_away");
+    try {
+      await runScheduled({ PACKAGE_STUCK_TIMEOUT_SECONDS: "60" });
+    } finally {
+      await env.DB.exec("ALTER TABLE jobs_away RENAME TO jobs");
+    }
+
+    expect((await packageRow(stuck)).state).toBe("FAILED");
+    expect(logLines(errors)).toEqual([
+      {
+        level: "error",
+        message: "maintenance task failed",
+        task: "stalledJobs",
+        error: {
+          name: "Error",
+          message: expect.stringContaining('from "jobs"'),
+          cause: expect.stringContaining("no such table: jobs"),
+          stack: expect.any(String),
+        },
+      },
+    ]);
+    const [line] = logLines(infos).filter((logged) => logged.message === "maintenance");
+    expect(line).toEqual({
+      level: "info",
+      message: "maintenance",
+      stalledJobs: "failed",
+      stuckPackages: expect.any(Number),
+      expiredPackages: expect.any(Number),
+      prunedResources: expect.any(Number),
+      blobDeletions: expect.any(Number),
+      d1: { roundTrips: expect.any(Number), rowsRead: expect.any(Number), rowsWritten: expect.any(Number) },
+    });
+    expect(line!.stuckPackages).toBeGreaterThanOrEqual(1);
   });
 });

@@ -8,6 +8,7 @@
 // cached, as in CC. The cron prunes what has gone unused longest: past an age, and beyond a total size.
 import { deleteBlobs } from "../../blobs/deletions";
 import type { Db } from "../../db/client";
+import { logError, logInfo } from "../../http/log";
 import { pruneCachedResources, recordCachedResources } from "./store";
 import {
   assertReadable,
@@ -108,6 +109,7 @@ export async function fillResourceCache(
   key: string,
   files: readonly CacheableFile[],
   subrequests: number,
+  requestId: string,
 ): Promise<void> {
   const cached: { sha1: string; size: number }[] = [];
   // One call is kept for recording the rows.
@@ -134,25 +136,23 @@ export async function fillResourceCache(
       }
       cached.push({ sha1: file.sha1, size: file.size });
     } catch (err) {
-      console.error(`resource ${file.sha1} (${file.name}) not cached:`, err);
+      logError("resource not cached", err, { requestId, key, sha1: file.sha1, file: file.name });
     }
   }
   if (skipped) {
     const used = subrequests - left;
-    console.log(
-      JSON.stringify({
-        message: "resource cache fill over budget",
-        key,
-        cached: cached.length,
-        skipped,
-        subrequests: used,
-      }),
-    );
+    logInfo("resource cache fill over budget", {
+      requestId,
+      key,
+      cached: cached.length,
+      skipped,
+      subrequests: used,
+    });
   }
   try {
     await recordCachedResources(db, cached);
   } catch (err) {
-    console.error("cached resources not recorded:", err);
+    logError("cached resources not recorded", err, { requestId, key, cached: cached.length });
   }
 }
 

@@ -13,6 +13,7 @@ import type { Db } from "../../db/client";
 import type { Bindings } from "../../env";
 import { type ByteSource, byteSource } from "../../http/byte-source";
 import { CfError, notFound, unprocessable } from "../../http/errors";
+import { logError } from "../../http/log";
 import type { User } from "../../user";
 import { packageBitsKey } from "../bits-keys";
 import { deletePackageBits } from "../bits-removal";
@@ -37,6 +38,7 @@ export interface UploadRequest {
   guid: string;
   /** The upload's audit event: it follows the READY transition in its batch. */
   recorded?: BatchItem<"sqlite">;
+  requestId: string;
 }
 
 class UploadInterrupted extends Error {
@@ -67,8 +69,8 @@ function meteredBody(body: ReadableStream<Uint8Array> | null, max: number, tooLa
   } satisfies ByteSource;
 }
 
-/** What the client sees for a failure, and what data.error records. */
-function asCfError(err: unknown): CfError {
+/** What the client sees for a failure, and what data.error records; an unexpected one is logged. */
+function asCfError(err: unknown, request: UploadRequest): CfError {
   if (err instanceof CfError) return err;
   if (err instanceof InvalidZip) return new CfError("AppBitsUploadInvalid", err.message);
   if (err instanceof MalformedMultipart)
@@ -79,7 +81,7 @@ function asCfError(err: unknown): CfError {
       `upload interrupted before the body was complete (${err.message})`,
     );
   }
-  console.error("package upload failed:", err);
+  logError("package upload failed", err, { requestId: request.requestId, package: request.guid });
   return new CfError("BlobstoreError");
 }
 
@@ -202,7 +204,7 @@ class PackageUpload {
    * (declared or counted); the package is given back when its form could not be read.
    */
   async fail(err: unknown, tooLarge: CfError): Promise<CfError> {
-    const error = asCfError(err);
+    const error = asCfError(err, this.request);
     const { env, db } = this.request;
     if (this.claimed && (this.processing || error === tooLarge)) {
       await failUpload(db, this.request.guid, error.detail);
