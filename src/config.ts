@@ -1,6 +1,6 @@
 // Vars read and validated once per isolate. A malformed var is logged (its name and why, never its value)
 // and fails closed: no config, so every request answers 503 and the cron does nothing.
-import * as z from "zod";
+import * as z from "zod/mini";
 import { type CamelCase, camelCase } from "./camel-case";
 import { logError } from "./http/log";
 
@@ -8,14 +8,17 @@ import { logError } from "./http/log";
 export const LOCAL_DEVELOPMENT_SECRET = "tokensecret";
 
 // Unset takes the default; set, it must be a positive integer ("9O" must not quietly become the default).
-const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
-const optionalText = z
-  .string()
-  .optional()
-  .transform((v) => (v?.trim() ? v.trim() : undefined));
-const optionalUrl = optionalText.refine((v) => v === undefined || isUrl(v), "not a URL");
+const positiveInt = (fallback: number) =>
+  z._default(z.coerce.number().check(z.refine(Number.isSafeInteger), z.positive()), fallback);
+const optionalText = z.pipe(
+  z.optional(z.string()),
+  z.transform((v) => (v?.trim() ? v.trim() : undefined)),
+);
+const optionalUrl = optionalText.check(z.refine((v) => v === undefined || isUrl(v), "not a URL"));
 /** UAA_JWKS: a JWK set as UAA's /token_keys serves it. */
-const optionalKeySet = optionalText.refine((v) => v === undefined || isKeySet(v), "not a JSON Web Key Set");
+const optionalKeySet = optionalText.check(
+  z.refine((v) => v === undefined || isKeySet(v), "not a JSON Web Key Set"),
+);
 
 function isUrl(text: string): boolean {
   try {
@@ -36,8 +39,11 @@ function isKeySet(text: string): boolean {
 // The one list of vars: each is read into the config field of its camelCase name (EXTERNAL_URL →
 // externalUrl). wrangler.toml and the README document them.
 const configSchema = z.object({
-  ENVIRONMENT: z.string().default("production"),
-  EXTERNAL_URL: optionalUrl.transform((v) => v?.replace(/\/+$/, "")),
+  ENVIRONMENT: z._default(z.string(), "production"),
+  EXTERNAL_URL: z.pipe(
+    optionalUrl,
+    z.transform((v) => v?.replace(/\/+$/, "")),
+  ),
   UAA_SYMMETRIC_SECRET: optionalText,
   UAA_JWKS_URL: optionalUrl,
   UAA_JWKS: optionalKeySet,

@@ -1,16 +1,17 @@
 // CC's EventsListMessage: types, target_guids (or `target_guids[not]`, the targets to leave out),
 // space_guids and organization_guids, beside what every list takes.
-import * as z from "zod";
+import * as z from "zod/mini";
 import { listMessage } from "../lists/messages";
 import { commaListLink, splitCommaList } from "../lists/pagination";
 import type { AuditEventFilters } from "./store";
 
 const targetGuids = z
-  .union([z.string(), z.record(z.string(), z.string())])
-  .optional()
-  .refine(
-    (v) => typeof v !== "object" || (Object.keys(v).length === 1 && "not" in v),
-    "Target guids must be an array",
+  .optional(z.union([z.string(), z.record(z.string(), z.string())]))
+  .check(
+    z.refine(
+      (v) => typeof v !== "object" || (Object.keys(v).length === 1 && "not" in v),
+      "Target guids must be an array",
+    ),
   );
 
 const auditEventsList = listMessage({

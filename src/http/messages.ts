@@ -1,7 +1,7 @@
 // Cloud Controller's message validators in its own words (ActiveModel full messages), for bodies that
 // are checked field by field in CC's order. Each helper returns the messages for one attribute; a
 // message schema concatenates them in the order CC's message class declares its validations.
-import * as z from "zod";
+import * as z from "zod/mini";
 import { isObject, type JsonObject, unknownFieldsMessage } from "./validation";
 
 /** Ruby's blank? (nil, false, whitespace, empty array or object): what CC's presence checks reject. */
@@ -125,10 +125,12 @@ export const singleRelationshipMessages = (relationships: unknown, name: string)
 
 /** A body schema whose failures are `check`'s messages, in order; `parse` shapes a valid body. */
 export function ccMessage<T>(check: (body: JsonObject) => string[], parse: (body: JsonObject) => T) {
-  return z
-    .custom<JsonObject>(isObject)
-    .superRefine((body, ctx) => {
-      for (const message of check(body)) ctx.addIssue({ code: "custom", message });
-    })
-    .transform(parse);
+  return z.pipe(
+    z.custom<JsonObject>(isObject).check(
+      z.superRefine((body, ctx) => {
+        for (const message of check(body)) ctx.addIssue({ code: "custom", message });
+      }),
+    ),
+    z.transform(parse),
+  );
 }

@@ -6,7 +6,7 @@
 import { zValidator } from "@hono/zod-validator";
 import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
-import type * as z from "zod";
+import type * as z from "zod/mini";
 import type { AppEnv } from "../env";
 import { CfError } from "./errors";
 
@@ -65,6 +65,20 @@ export function messagesOf(error: { issues: readonly { message: string }[] }): s
   return [...new Set(error.issues.map((issue) => issue.message))];
 }
 
+/**
+ * Adds CC's messages to a failing transform (zod/mini hands a transform the parse payload, not
+ * zod's addIssue); `continued` lets the enclosing object's own checks still run and report.
+ */
+export function addMessages(
+  payload: { value: unknown; issues: z.core.$ZodRawIssue[] },
+  messages: Iterable<string>,
+  continued = false,
+) {
+  for (const message of messages) {
+    payload.issues.push({ code: "custom", message, input: payload.value, continue: continued });
+  }
+}
+
 /** Names as CC's messages list them: `'a', 'b'`. */
 export const quoted = (names: readonly string[]) => names.map((name) => `'${name}'`).join(", ");
 
@@ -75,7 +89,7 @@ export function unknownFieldsMessage(value: JsonObject, allowed: readonly string
 }
 
 /** Validates the body (JSON whatever the Content-Type) against a message schema; 422 on failure. */
-export function jsonBody<S extends z.ZodType>(schema: S) {
+export function jsonBody<S extends z.ZodMiniType>(schema: S) {
   return createMiddleware<AppEnv, string, { in: { json: z.input<S> }; out: { json: z.output<S> } }>(
     async (c, next) => {
       const result = await schema.safeParseAsync(await readJsonObject(c));
@@ -87,7 +101,7 @@ export function jsonBody<S extends z.ZodType>(schema: S) {
 }
 
 /** Validates the query string; failures are 400 CF-BadQueryParameter with CC's messages. */
-export function queryParams<S extends z.ZodType>(schema: S) {
+export function queryParams<S extends z.ZodMiniType>(schema: S) {
   return zValidator("query", schema, (result) => {
     if (!result.success) throw new CfError("BadQueryParameter", messagesOf(result.error));
   });

@@ -1,8 +1,9 @@
 // CC's `label_selector` list filter, for any resource with labels: the query value parsed into
 // requirements as CC's MetadataHelpers patterns read it, checked with the metadata key and value rules;
 // db/conditions.ts turns them into SQL over the shared `labels` table.
-import * as z from "zod";
+import * as z from "zod/mini";
 import type { LabelOperator, LabelRequirement } from "../db/conditions";
+import { addMessages } from "../http/validation";
 import { labelValueError, metadataKeyError } from "../metadata/messages";
 import type { NestedParam } from "./pagination";
 
@@ -69,10 +70,9 @@ export interface LabelSelectorParam {
 }
 
 /** The `label_selector` query field: its text (for links) and requirements, or CC's 400 messages. */
-export const labelSelectorParam = z
-  .union([z.string(), z.record(z.string(), z.string())])
-  .optional()
-  .transform((value: string | NestedParam | undefined, ctx): LabelSelectorParam | undefined => {
+export const labelSelectorParam = z.pipe(
+  z.optional(z.union([z.string(), z.record(z.string(), z.string())])),
+  z.transform((value: string | NestedParam | undefined, ctx): LabelSelectorParam | undefined => {
     if (value === undefined) return undefined;
     const parsed = typeof value === "string" ? parseLabelSelector(value) : undefined;
     if (typeof value === "string" && parsed && "requirements" in parsed) {
@@ -80,6 +80,7 @@ export const labelSelectorParam = z
     }
     const problems = parsed && "problems" in parsed ? parsed.problems : ["Invalid label_selector value"];
     // Continuable, so the list's other checks (unknown parameters) still report alongside.
-    for (const message of problems) ctx.addIssue({ code: "custom", message, continue: true });
+    addMessages(ctx, problems, true);
     return z.NEVER;
-  });
+  }),
+);

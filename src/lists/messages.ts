@@ -1,7 +1,7 @@
 // Cloud Controller's list messages (ListMessage, MetadataListMessage and their subclasses) from one
 // declaration per list: the parameters every list accepts, the list's own parameters in CC's order,
 // and the reading of a valid query into store filters, paging and the parameters pagination links repeat.
-import type * as z from "zod";
+import type * as z from "zod/mini";
 import { type CamelCase, camelCase } from "../camel-case";
 import type { Paging } from "../db/list-page";
 import { humanize } from "../http/messages";
@@ -22,7 +22,7 @@ import { type TimestampParam, timestampParam } from "./timestamp-filters";
  * into the store filter of the same name in camelCase and repeated in links; a schema is a parameter
  * the resource reads itself, or only accepts.
  */
-type OwnParam = "list" | z.ZodType;
+type OwnParam = "list" | z.ZodMiniType;
 type OwnParams = Record<string, OwnParam>;
 
 /** Where CC's message names `label_selector` among the valid parameters, for lists of resources with labels. */
@@ -38,7 +38,7 @@ type LabelShape<L> = L extends LabelSelectorPlace
   ? { label_selector: typeof labelSelectorParam }
   : Record<never, never>;
 type OwnShape<P extends OwnParams> = {
-  [K in keyof P]: P[K] extends z.ZodType ? P[K] : ReturnType<typeof commaList>;
+  [K in keyof P]: P[K] extends z.ZodMiniType ? P[K] : ReturnType<typeof commaList>;
 };
 
 type ListKeys<P extends OwnParams> = { [K in keyof P & string]: P[K] extends "list" ? K : never }[keyof P &

@@ -1,7 +1,7 @@
 // List query parameters shared by every CC list (page, per_page, order_by, unknown keys), read into
 // the paging a store pages by.
 import { tryDecodeURIComponent } from "hono/utils/url";
-import * as z from "zod";
+import * as z from "zod/mini";
 import type { Paging } from "../db/list-page";
 import { quoted } from "../http/validation";
 
@@ -14,18 +14,21 @@ const DIGITS = /^\d+$/;
 
 const positiveInteger = (name: string) =>
   z
-    .string({ error: `${name} must be a positive integer` })
-    .optional()
-    .refine(
-      (v) => v === undefined || (DIGITS.test(v) && Number(v) > 0),
-      `${name} must be a positive integer`,
+    .optional(z.string({ error: `${name} must be a positive integer` }))
+    .check(
+      z.refine(
+        (v) => v === undefined || (DIGITS.test(v) && Number(v) > 0),
+        `${name} must be a positive integer`,
+      ),
     );
 
 export const pageParams = {
   page: positiveInteger("Page"),
-  per_page: positiveInteger("Per page").refine(
-    (v) => v === undefined || !DIGITS.test(v) || Number(v) <= MAX_PER_PAGE,
-    `Per page must be between 1 and ${MAX_PER_PAGE}`,
+  per_page: positiveInteger("Per page").check(
+    z.refine(
+      (v) => v === undefined || !DIGITS.test(v) || Number(v) <= MAX_PER_PAGE,
+      `Per page must be between 1 and ${MAX_PER_PAGE}`,
+    ),
   ),
 };
 
@@ -34,9 +37,8 @@ export function orderByParam<F extends string>(fields: readonly F[]) {
   const pattern = new RegExp(`^[+-]?(${fields.join("|")})$`);
   const message = `Order by can only be: ${quoted(fields)}`;
   return z
-    .string({ error: message })
-    .optional()
-    .refine((v) => v === undefined || pattern.test(v), message);
+    .optional(z.string({ error: message }))
+    .check(z.refine((v) => v === undefined || pattern.test(v), message));
 }
 
 export type NestedParam = Record<string, string>;
@@ -83,9 +85,10 @@ export const unknownQueryParameters = (keys: readonly string[]) =>
  * valid ones in `validOrder` (CC's order). Repeated keys are not lists in CC: the last one wins.
  * Bracketed keys nest as Rack nests them, so fields may receive a `NestedParam`.
  */
-export function listQuery<S extends z.ZodRawShape>(shape: S, validOrder: readonly string[]) {
-  return z.preprocess(
-    (raw) =>
+export function listQuery<S extends z.core.$ZodLooseShape>(shape: S, validOrder: readonly string[]) {
+  // zod's preprocess: a transform piped into the schema.
+  return z.pipe(
+    z.transform((raw): unknown =>
       nestParams(
         Object.fromEntries(
           Object.entries(raw as Record<string, string | string[]>).map(([k, v]) => [
@@ -94,10 +97,9 @@ export function listQuery<S extends z.ZodRawShape>(shape: S, validOrder: readonl
           ]),
         ),
       ),
-    z
-      .object(shape)
-      .catchall(z.unknown())
-      .superRefine((query, ctx) => {
+    ),
+    z.catchall(z.object(shape), z.unknown()).check(
+      z.superRefine((query, ctx) => {
         const unknown = Object.keys(query).filter((key) => !Object.hasOwn(shape, key));
         if (unknown.length) {
           ctx.addIssue({
@@ -107,6 +109,7 @@ export function listQuery<S extends z.ZodRawShape>(shape: S, validOrder: readonl
         }
         for (const message of maximumResultMessages(query)) ctx.addIssue({ code: "custom", message });
       }),
+    ),
   );
 }
 
@@ -117,11 +120,12 @@ export const splitCommaList = (value: string) => value.split(/,\s*/).map(tryDeco
 
 /** A comma-separated filter; a nested value (`states[x]=`) is not a list. */
 export function commaList(name: string) {
-  return z
-    .union([z.string(), nestedParam])
-    .optional()
-    .refine((v) => typeof v !== "object", `${name} must be an array`)
-    .transform((v) => (typeof v === "string" ? splitCommaList(v) : undefined));
+  return z.pipe(
+    z
+      .optional(z.union([z.string(), nestedParam]))
+      .check(z.refine((v) => typeof v !== "object", `${name} must be an array`)),
+    z.transform((v) => (typeof v === "string" ? splitCommaList(v) : undefined)),
+  );
 }
 
 /** A list filter as CC writes it back into pagination links: commas inside values escaped. */

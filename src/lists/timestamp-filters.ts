@@ -2,9 +2,10 @@
 // timestamps (each matches its whole second) or one relational operator per key
 // (`created_ats[lt]=ts`, also lte, gt, gte), validated with CC's messages and read into the filter
 // db/conditions.ts turns into SQL.
-import * as z from "zod";
+import * as z from "zod/mini";
 import { TIMESTAMP_OPERATORS, type TimestampFilter, type TimestampOperator } from "../db/conditions";
 import { humanize } from "../http/messages";
+import { addMessages } from "../http/validation";
 import { commaListLink, type NestedParam, splitCommaList } from "./pagination";
 
 type Operator = TimestampOperator;
@@ -34,10 +35,9 @@ export interface TimestampParam {
 export function timestampParam(key: string) {
   const name = humanize(key);
   const malformed = `${name} has an invalid timestamp format. Timestamps should be formatted as 'YYYY-MM-DDThh:mm:ssZ'`;
-  return z
-    .union([z.string(), z.record(z.string(), z.string())])
-    .optional()
-    .transform((value: string | NestedParam | undefined, ctx): TimestampParam | undefined => {
+  return z.pipe(
+    z.optional(z.union([z.string(), z.record(z.string(), z.string())])),
+    z.transform((value: string | NestedParam | undefined, ctx): TimestampParam | undefined => {
       if (value === undefined) return undefined;
       const messages: string[] = [];
       let filter: TimestampFilter;
@@ -60,12 +60,13 @@ export function timestampParam(key: string) {
         }
         filter = { operators };
       }
-      for (const message of new Set(messages)) ctx.addIssue({ code: "custom", message, continue: true });
+      addMessages(ctx, new Set(messages), true);
       if (messages.length) return z.NEVER;
       const link =
         typeof value === "string"
           ? { [key]: commaListLink(splitCommaList(value))! }
           : Object.fromEntries(Object.entries(value).map(([operator, ts]) => [`${key}[${operator}]`, ts]));
       return { filter, link };
-    });
+    }),
+  );
 }

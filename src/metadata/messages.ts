@@ -1,7 +1,6 @@
 // The `metadata` member of a create or update request (labels and annotations), checked with Cloud
 // Controller's rules and messages (each starts "Metadata "), and the per-resource limits CC enforces
 // when the changes are applied. Every resource with metadata shares this module.
-import * as z from "zod";
 import { CfError, unprocessable } from "../http/errors";
 import { isBlank } from "../http/messages";
 import { isObject, type JsonObject } from "../http/validation";
@@ -135,18 +134,6 @@ function changesOf(value: unknown): MetadataMap {
   return Object.fromEntries(Object.entries(value).map(([key, raw]) => [key, storedValue(raw) ?? null]));
 }
 
-/**
- * The `metadata` member: validated (422 messages in CC's order) into the changes it asks for, where a
- * null value deletes its key. Use it as `metadata: metadataSchema.optional()` in a message schema.
- */
-export const metadataSchema = z.unknown().transform((value, ctx): Metadata => {
-  const messages = metadataValueMessages(value);
-  for (const message of messages) ctx.addIssue({ code: "custom", message });
-  if (messages.length) return z.NEVER;
-  const { labels, annotations } = value as JsonObject;
-  return { labels: changesOf(labels), annotations: changesOf(annotations) };
-});
-
 export const NO_METADATA: Metadata = { labels: {}, annotations: {} };
 
 export const hasMetadataChanges = (changes: Metadata) =>
@@ -191,6 +178,12 @@ export function assertMetadataLimits(current: Metadata, changes: Metadata): void
 export const metadataMessages = (body: JsonObject): string[] =>
   "metadata" in body ? metadataValueMessages(body.metadata) : [];
 
-/** The label and annotation changes a valid body's `metadata` asks for. */
-export const metadataOf = (body: JsonObject): Metadata =>
-  "metadata" in body ? metadataSchema.parse(body.metadata) : NO_METADATA;
+/**
+ * The label and annotation changes a valid body's `metadata` asks for (`metadataMessages` found none
+ * wrong), where a null value deletes its key.
+ */
+export function metadataOf(body: JsonObject): Metadata {
+  if (!isObject(body.metadata)) return NO_METADATA;
+  const { labels, annotations } = body.metadata;
+  return { labels: changesOf(labels), annotations: changesOf(annotations) };
+}

@@ -1,7 +1,7 @@
 // CC's PackagesListMessage: the query of `GET /v3/packages` and `GET /v3/apps/:guid/packages`, with
 // CC's messages (400 CF-BadQueryParameter), read into store filters, paging and the parameters the
 // pagination links repeat.
-import * as z from "zod";
+import * as z from "zod/mini";
 import { isBlank } from "../http/messages";
 import { type ListRequest, listMessage } from "../lists/messages";
 import { unknownQueryParameters } from "../lists/pagination";
@@ -14,7 +14,7 @@ const packagesList = listMessage({
     types: "list",
     app_guids: "list",
     // CC reads `app_guid` as the path's: given on /v3/packages, the list is that app's list.
-    app_guid: z.string().optional(),
+    app_guid: z.optional(z.string()),
     space_guids: "list",
     organization_guids: "list",
   },
@@ -32,11 +32,13 @@ const appGuidOf = (query: PackagesQuery, routeAppGuid: string | undefined) =>
 
 /** The query schema of the global list (`appRoute` false) or of an app's list. */
 export function packagesListMessage(appRoute: boolean) {
-  return packagesList.query.superRefine((query, ctx) => {
-    if (!appRoute && appGuidOf(query, undefined) === undefined) return;
-    const given = ACROSS_APPS.filter((key) => query[key] !== undefined);
-    if (given.length) ctx.addIssue({ code: "custom", message: unknownQueryParameters(given) });
-  });
+  return packagesList.query.check(
+    z.superRefine<PackagesQuery>((query, ctx) => {
+      if (!appRoute && appGuidOf(query, undefined) === undefined) return;
+      const given = ACROSS_APPS.filter((key) => query[key] !== undefined);
+      if (given.length) ctx.addIssue({ code: "custom", message: unknownQueryParameters(given) });
+    }),
+  );
 }
 
 export interface PackageListRequest extends ListRequest<PackageListFilters> {

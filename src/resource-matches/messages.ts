@@ -1,7 +1,7 @@
 // ResourceMatchCreateMessage: `resources` is an array of 1..5000 items, each with an object checksum
 // whose value is a 40-character string and a non-negative integer size_in_bytes. Messages are CC's,
 // including its stray parenthesis; each is reported once however many items share the fault.
-import * as z from "zod";
+import * as z from "zod/mini";
 import { isObject, type JsonObject } from "../http/validation";
 
 const PREAMBLE = "Resources array contains at least one resource with a";
@@ -28,22 +28,24 @@ function lengthOf(value: unknown): number {
   return isObject(value) ? Object.keys(value).length : String(value).length;
 }
 
-export const resourceMatchCreateMessage = z.custom<JsonObject>(isObject).superRefine((body, ctx) => {
-  const resources = body.resources;
-  const messages: string[] = [];
-  if (!Array.isArray(resources)) messages.push("Resources must be an array");
-  const length = lengthOf(resources);
-  if (length < 1) messages.push("Resources must have at least 1 resource");
-  if (length > 5000) messages.push("Resources can have at most 5000 resources)");
-  if (Array.isArray(resources)) {
-    for (const item of resources) {
-      for (const message of [itemError(item), sizeError(item)]) {
-        if (message && !messages.includes(message)) messages.push(message);
+export const resourceMatchCreateMessage = z.custom<JsonObject>(isObject).check(
+  z.superRefine((body, ctx) => {
+    const resources = body.resources;
+    const messages: string[] = [];
+    if (!Array.isArray(resources)) messages.push("Resources must be an array");
+    const length = lengthOf(resources);
+    if (length < 1) messages.push("Resources must have at least 1 resource");
+    if (length > 5000) messages.push("Resources can have at most 5000 resources)");
+    if (Array.isArray(resources)) {
+      for (const item of resources) {
+        for (const message of [itemError(item), sizeError(item)]) {
+          if (message && !messages.includes(message)) messages.push(message);
+        }
       }
     }
-  }
-  for (const message of messages) ctx.addIssue({ code: "custom", message });
-});
+    for (const message of messages) ctx.addIssue({ code: "custom", message });
+  }),
+);
 
 export interface ResourceMatchItem extends JsonObject {
   checksum: { value: string };
