@@ -9,7 +9,12 @@ export const LOCAL_DEVELOPMENT_SECRET = "tokensecret";
 
 // Unset takes the default; set, it must be a positive integer ("9O" must not quietly become the default).
 const positiveInt = (fallback: number) =>
-  z._default(z.coerce.number().check(z.refine(Number.isSafeInteger), z.positive()), fallback);
+  z._default(
+    z.coerce
+      .number({ error: "not a number" })
+      .check(z.refine(Number.isSafeInteger, "not an integer"), z.positive("not positive")),
+    fallback,
+  );
 const optionalText = z.pipe(
   z.optional(z.string()),
   z.transform((v) => (v?.trim() ? v.trim() : undefined)),

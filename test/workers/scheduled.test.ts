@@ -212,6 +212,7 @@ describe("the cron's tasks", () => {
       stuckPackages: expect.any(Number),
       expiredPackages: expect.any(Number),
       prunedResources: expect.any(Number),
+      expiredAuditEvents: expect.any(Number),
       blobDeletions: expect.any(Number),
       d1: { roundTrips: expect.any(Number), rowsRead: expect.any(Number), rowsWritten: expect.any(Number) },
     });
