@@ -19,6 +19,7 @@ import { experimentalPackageRouter } from "./packages/experimental-routes";
 import { packageListRouter } from "./packages/list-routes";
 import { packagesRouter } from "./packages/routes";
 import { packageUploadRouter } from "./packages/upload-routes";
+import { rateLimit } from "./rate-limit/middleware";
 import { requestScope } from "./request-scope";
 import { resourceMatchesRouter } from "./resource-matches/routes";
 import { rolesRouter } from "./roles/routes";
@@ -33,6 +34,7 @@ export function createApp() {
   app.use(requestId);
   app.use(requestScope);
   app.use(drainRequestBody);
+  app.use(rateLimit);
   // Every router owns full paths, so they mount at the root; no two define the same method and path.
   for (const router of [
     healthRouter,

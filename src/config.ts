@@ -40,6 +40,15 @@ function isKeySet(text: string): boolean {
     return false;
   }
 }
+/** A positive integer, or undefined when unset or blank (a feature that is off). */
+const optionalPositiveInt = z.pipe(
+  z.transform((v: unknown) => (typeof v === "string" && v.trim() === "" ? undefined : v)),
+  z.optional(
+    z.coerce
+      .number({ error: "not a number" })
+      .check(z.refine(Number.isSafeInteger, "not an integer"), z.positive("not positive")),
+  ),
+);
 
 // The one list of vars: each is read into the config field of its camelCase name (EXTERNAL_URL →
 // externalUrl). wrangler.toml and the README document them.
@@ -69,6 +78,9 @@ const configSchema = z.object({
   MAX_PACKAGE_ENTRIES: positiveInt(100_000),
   RESOURCE_MAX_SIZE: positiveInt(536_870_912),
   AUDIT_EVENTS_CUTOFF_AGE_IN_DAYS: positiveInt(31),
+  RATE_LIMIT_GENERAL: optionalPositiveInt,
+  RATE_LIMIT_UNAUTHENTICATED: optionalPositiveInt,
+  RATE_LIMIT_RESET_INTERVAL_MINUTES: positiveInt(60),
 });
 
 type Vars = z.output<typeof configSchema>;

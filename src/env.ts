@@ -1,11 +1,14 @@
 import type { Config, ConfigVars } from "./config";
 import type { Db } from "./db/client";
+import type { RequestCounter } from "./rate-limit/counter";
 import type { User } from "./user";
 
 /** Worker bindings, and the vars config.ts reads. */
 export interface Bindings extends ConfigVars {
   DB: D1Database;
   BITS: R2Bucket;
+  /** One counter per rate-limited caller (src/rate-limit/counter.ts). */
+  REQUEST_COUNTER: DurableObjectNamespace<RequestCounter>;
 }
 
 export interface Variables {

@@ -3,6 +3,7 @@ import type { Bindings } from "./env";
 import { runMaintenance } from "./maintenance";
 
 export type { Bindings } from "./env";
+export { RequestCounter } from "./rate-limit/counter";
 
 const app = createApp();
 

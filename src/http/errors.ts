@@ -20,6 +20,13 @@ const catalogue = {
   BadQueryParameter: { code: 10005, status: 400, template: "The query parameter is invalid: %s" },
   UnprocessableEntity: { code: 10008, status: 422, template: "%s" },
   ResourceNotFound: { code: 10010, status: 404, template: "%s" },
+  RateLimitExceeded: { code: 10013, status: 429, template: "Rate Limit Exceeded" },
+  IPBasedRateLimitExceeded: {
+    code: 10014,
+    status: 429,
+    template:
+      "Rate Limit Exceeded: Unauthenticated requests from this IP address have exceeded the limit. Please log in.",
+  },
   OrgSuspended: { code: 10017, status: 403, template: "The organization is suspended" },
   UaaUnavailable: { code: 20004, status: 502, template: "The UAA service is currently unavailable" },
   FeatureDisabled: { code: 330002, status: 403, template: "Feature Disabled: %s" },

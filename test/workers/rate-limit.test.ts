@@ -1,0 +1,116 @@
+// CC's rate limiter: per user by token, per IP address without one, CC's headers and 429 bodies; off
+// unless configured; the root, /v3 and admins are not limited.
+import { describe, expect, it } from "vitest";
+import { NOT_AUTHENTICATED } from "./support/errors";
+import { callWithEnv } from "./support/http";
+import { adminToken, READ_WRITE, token } from "./support/tokens";
+
+const LIMITS = {
+  RATE_LIMIT_GENERAL: "2",
+  RATE_LIMIT_UNAUTHENTICATED: "1",
+  RATE_LIMIT_RESET_INTERVAL_MINUTES: "60",
+};
+const RATE_HEADERS = ["X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset", "Retry-After"];
+
+const headersOf = (reply: { headers: Headers }) =>
+  Object.fromEntries(RATE_HEADERS.map((name) => [name, reply.headers.get(name)]));
+
+/** The reset a window opened now announces: now plus the interval, in epoch seconds (a second's slack). */
+function expectReset(value: string | null, from: number) {
+  const reset = Number(value);
+  expect(reset).toBeGreaterThanOrEqual(from + 3600);
+  expect(reset).toBeLessThanOrEqual(Math.floor(Date.now() / 1000) + 3600);
+}
+
+const ip = () => `203.0.113.${Math.floor(Math.random() * 250) + 1}-${crypto.randomUUID()}`;
+
+describe("per user", () => {
+  it("counts a user's requests, says what is left, and refuses the one past the limit with CC's 429", async () => {
+    const from = Math.floor(Date.now() / 1000);
+    const bearer = await token(crypto.randomUUID(), { scopes: READ_WRITE });
+    const first = await callWithEnv(LIMITS, "GET", "/v3/packages", { token: bearer });
+    expect(first.status).toBe(200);
+    expect(headersOf(first)).toEqual({
+      "X-RateLimit-Limit": "2",
+      "X-RateLimit-Remaining": "1",
+      "X-RateLimit-Reset": first.headers.get("X-RateLimit-Reset"),
+      "Retry-After": null,
+    });
+    expectReset(first.headers.get("X-RateLimit-Reset"), from);
+    const second = await callWithEnv(LIMITS, "GET", "/v3/packages", { token: bearer });
+    expect(second.status).toBe(200);
+    expect(second.headers.get("X-RateLimit-Remaining")).toBe("0");
+    const refused = await callWithEnv(LIMITS, "GET", "/v3/packages", { token: bearer });
+    expect(refused.status).toBe(429);
+    expect(refused.headers.get("Content-Type")).toBe("text/plain; charset=utf-8");
+    expect(headersOf(refused)).toEqual({
+      "X-RateLimit-Limit": "2",
+      "X-RateLimit-Remaining": "0",
+      "X-RateLimit-Reset": first.headers.get("X-RateLimit-Reset"),
+      "Retry-After": first.headers.get("X-RateLimit-Reset"),
+    });
+    expect(refused.json).toEqual({
+      errors: [{ detail: "Rate Limit Exceeded", title: "CF-RateLimitExceeded", code: 10013 }],
+    });
+    // Another user has a count of their own.
+    const other = await callWithEnv(LIMITS, "GET", "/v3/packages", {
+      token: await token(crypto.randomUUID(), { scopes: READ_WRITE }),
+    });
+    expect(other.status).toBe(200);
+    expect(other.headers.get("X-RateLimit-Remaining")).toBe("1");
+  });
+
+  it("does not limit admins", async () => {
+    const bearer = await adminToken(crypto.randomUUID());
+    for (let i = 0; i < 3; i++) {
+      const reply = await callWithEnv(LIMITS, "GET", "/v3/packages", { token: bearer });
+      expect(reply.status).toBe(200);
+      expect(headersOf(reply)).toEqual(Object.fromEntries(RATE_HEADERS.map((name) => [name, null])));
+    }
+  });
+});
+
+describe("per IP address, without a valid token", () => {
+  it("counts the address, then answers CC's IP-based 429", async () => {
+    const headers = { "CF-Connecting-IP": ip() };
+    const first = await callWithEnv(LIMITS, "GET", "/v3/packages", { headers });
+    expect(first.status).toBe(401);
+    expect(first.json).toEqual(NOT_AUTHENTICATED);
+    expect(first.headers.get("X-RateLimit-Limit")).toBe("1");
+    expect(first.headers.get("X-RateLimit-Remaining")).toBe("0");
+    const refused = await callWithEnv(LIMITS, "GET", "/v3/packages", {
+      headers: { ...headers, Authorization: "bearer not-a-token" },
+    });
+    expect(refused.status).toBe(429);
+    expect(refused.json).toEqual({
+      errors: [
+        {
+          detail:
+            "Rate Limit Exceeded: Unauthenticated requests from this IP address have exceeded the limit. Please log in.",
+          title: "CF-IPBasedRateLimitExceeded",
+          code: 10014,
+        },
+      ],
+    });
+  });
+});
+
+describe("exemptions", () => {
+  it.each(["/", "/v3"])("%s is never limited", async (path) => {
+    const headers = { "CF-Connecting-IP": ip() };
+    for (let i = 0; i < 3; i++) {
+      const reply = await callWithEnv(LIMITS, "GET", path, { headers });
+      expect(reply.status).toBe(200);
+      expect(reply.headers.get("X-RateLimit-Limit")).toBeNull();
+    }
+  });
+
+  it("is off unless configured: no headers, no refusal", async () => {
+    const bearer = await token(crypto.randomUUID(), { scopes: READ_WRITE });
+    for (let i = 0; i < 4; i++) {
+      const reply = await callWithEnv({}, "GET", "/v3/packages", { token: bearer });
+      expect(reply.status).toBe(200);
+      expect(headersOf(reply)).toEqual(Object.fromEntries(RATE_HEADERS.map((name) => [name, null])));
+    }
+  });
+});
