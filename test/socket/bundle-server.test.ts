@@ -4,5 +4,5 @@ import { describeConnectionReuse, SERVER_VARS } from "./support/cases";
 import { startBundleServer } from "./support/servers";
 
 describe("the production bundle on Miniflare", () => {
-  describeConnectionReuse(() => startBundleServer(SERVER_VARS), { pastTheBound: true });
+  describeConnectionReuse(() => startBundleServer(SERVER_VARS), { bundle: true });
 });

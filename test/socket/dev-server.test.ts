@@ -4,5 +4,5 @@ import { describeConnectionReuse, SERVER_VARS } from "./support/cases";
 import { startDevServer } from "./support/servers";
 
 describe("npm start -- --port --persist-to", () => {
-  describeConnectionReuse(() => startDevServer(SERVER_VARS), { pastTheBound: false });
+  describeConnectionReuse(() => startDevServer(SERVER_VARS), { bundle: false });
 });

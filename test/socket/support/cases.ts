@@ -58,6 +58,12 @@ interface Refusal {
   name: string;
   /** Only with a declared length, or only chunked; both when absent. */
   only?: "length" | "chunked";
+  /**
+   * Against the built bundle only: under wrangler dev the connection after this refusal was closed in 2
+   * of 6 full `npm test` runs (never when the socket project ran alone, never on the bundle), which
+   * points at wrangler dev's proxy; until that is understood it is not asserted there.
+   */
+  bundleOnly?: true;
   /** The package to upload to, and the token to upload with. */
   target: (world: SocketWorld) => Promise<{ guid: string; token?: string }>;
   body: () => Uint8Array;
@@ -118,6 +124,7 @@ const REFUSALS: Refusal[] = [
   {
     name: "a declared length over the maximum (400)",
     only: "length",
+    bundleOnly: true,
     target: developerUpload,
     body: () => multipart([bits(MAX + MiB / 2)]),
     status: 400,
@@ -172,10 +179,13 @@ function uploadRequest(guid: string, token: string | undefined, body: Uint8Array
   };
 }
 
-/** The connection tests against the server `start` serves; it is started once and stopped after. */
+/**
+ * The connection tests against the server `start` serves; it is started once and stopped after.
+ * `bundle`: it is the built bundle on plain workerd, not wrangler dev (whose proxy adds its own answers).
+ */
 export function describeConnectionReuse(
   start: () => Promise<RunningServer>,
-  options: { pastTheBound: boolean },
+  options: { bundle: boolean },
 ): void {
   let server: RunningServer;
   let world: SocketWorld;
@@ -207,7 +217,8 @@ export function describeConnectionReuse(
 
   for (const mode of ["length", "chunked"] as const) {
     describe(`an upload with ${mode === "length" ? "a Content-Length" : "Transfer-Encoding: chunked"}`, () => {
-      for (const refusal of REFUSALS.filter((r) => (r.only ?? mode) === mode)) {
+      const cases = REFUSALS.filter((r) => (r.only ?? mode) === mode && (options.bundle || !r.bundleOnly));
+      for (const refusal of cases) {
         it(`refused for ${refusal.name}: the exact error, then the same connection serves on`, async () => {
           const { guid, token } = await refusal.target(world);
           const reply = await world.client.send(
@@ -283,7 +294,7 @@ export function describeConnectionReuse(
   // way at once, never a hang. workerd does not say "Connection: close", so a next request must not
   // count on the old connection. (wrangler dev's proxy answers such a body with its own 503, "Your
   // worker restarted mid-request": this holds for workerd serving the bundle.)
-  if (!options.pastTheBound) return;
+  if (!options.bundle) return;
   it("a body far past the maximum: the error or a reset at once, the connection closed", async () => {
     const guid = await world.newPackage();
     const body = multipart([bits(2 * MAX + 2 * MiB)]);
