@@ -1,15 +1,12 @@
-import type { Config, ConfigVars } from "./config";
+import type { Config } from "./config";
 import type { Db } from "./db/client";
-import type { RequestCounter } from "./rate-limit/counter";
 import type { User } from "./user";
 
-/** Worker bindings, and the vars config.ts reads. */
-export interface Bindings extends ConfigVars {
-  DB: D1Database;
-  BITS: R2Bucket;
-  /** One counter per rate-limited caller (src/rate-limit/counter.ts). */
-  REQUEST_COUNTER: DurableObjectNamespace<RequestCounter>;
-}
+/**
+ * Worker bindings, vars and secrets as `npm run types` generates them (worker-configuration.d.ts, from
+ * wrangler.toml and .dev.vars.example); config.ts reads the vars.
+ */
+export type Bindings = Env;
 
 export interface Variables {
   requestId: string;

@@ -1,9 +1,9 @@
 import type { D1Migration } from "cloudflare:test";
-import type { Bindings } from "../../src/index";
 
+// The worker's own bindings come from worker-configuration.d.ts; the tests add theirs.
 declare global {
   namespace Cloudflare {
-    interface Env extends Bindings {
+    interface Env {
       TEST_MIGRATIONS: D1Migration[];
       TEST_RSA_PRIVATE_JWK: string;
     }
