@@ -14,16 +14,13 @@ const [tool, subcommand, ...flags] = JSON.parse(readFileSync("package.json", "ut
 const env = { ...process.env, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false" };
 const result = spawnSync("npx", [tool, subcommand, TEMP, ...flags], { encoding: "utf8", env });
 const body = (file) => readFileSync(file, "utf8").split("\n").slice(2).join("\n");
-try {
-  if (result.status !== 0) {
-    process.stderr.write(result.stdout + result.stderr);
-    process.exit(1);
-  }
-  if (body(TEMP) !== body(TARGET)) {
-    console.error(`${TARGET} is out of date: run \`npm run types\` and commit it.`);
-    process.exit(1);
-  }
+if (result.status !== 0) {
+  process.stderr.write(result.stdout + result.stderr);
+  process.exitCode = 1;
+} else if (body(TEMP) !== body(TARGET)) {
+  console.error(`${TARGET} is out of date: run \`npm run types\` and commit it.`);
+  process.exitCode = 1;
+} else {
   console.log(`${TARGET} is current.`);
-} finally {
-  rmSync(TEMP, { force: true });
 }
+rmSync(TEMP, { force: true });
