@@ -25,34 +25,40 @@ export const MAX_JSON_BODY_BYTES = 1_048_576;
 const bodyTooLarge = () =>
   new CfError("MessageParseError", `request body is larger than ${MAX_JSON_BODY_BYTES} bytes`);
 
-/** The body's bytes, read no further than `MAX_JSON_BODY_BYTES` (a huge body is refused, not buffered). */
-async function readCappedBody(request: Request): Promise<Uint8Array> {
-  if (Number(request.headers.get("Content-Length")) > MAX_JSON_BODY_BYTES) throw bodyTooLarge();
-  const chunks: Uint8Array[] = [];
+/** A stream's text, refused with `tooLarge()` once it passes `max` bytes (never buffered past it). */
+export async function readTextUpTo(
+  body: ReadableStream<Uint8Array> | null,
+  max: number,
+  tooLarge: () => Error,
+): Promise<string> {
+  const decoder = new TextDecoder();
+  let text = "";
   let size = 0;
-  if (request.body) {
-    for await (const chunk of request.body) {
+  if (body) {
+    for await (const chunk of body) {
       size += chunk.byteLength;
-      if (size > MAX_JSON_BODY_BYTES) throw bodyTooLarge();
-      chunks.push(chunk);
+      if (size > max) throw tooLarge();
+      text += decoder.decode(chunk, { stream: true });
     }
   }
-  const bytes = new Uint8Array(size);
-  let offset = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return bytes;
+  return text + decoder.decode();
+}
+
+/**
+ * A request's body as text, up to `MAX_JSON_BODY_BYTES` (400 past it, before reading when declared).
+ * Decoded by hand: a JSON body may be labelled as a form, and workerd warns on text() of forms.
+ */
+export async function readCappedText(request: Request): Promise<string> {
+  if (Number(request.headers.get("Content-Length")) > MAX_JSON_BODY_BYTES) throw bodyTooLarge();
+  return readTextUpTo(request.body, MAX_JSON_BODY_BYTES, bodyTooLarge);
 }
 
 /** The request body as a JSON object, or 400 CF-MessageParseError. */
 export async function readJsonObject(c: Context): Promise<JsonObject> {
-  const bytes = await readCappedBody(c.req.raw);
+  const text = await readCappedText(c.req.raw);
   let parsed: unknown;
   try {
-    // Decoded by hand: the body is JSON even when labelled as a form, and workerd warns on text() of forms.
-    parsed = JSON.parse(new TextDecoder().decode(bytes));
+    parsed = JSON.parse(text);
   } catch {
     throw new CfError("MessageParseError", "invalid request body");
   }

@@ -9,6 +9,7 @@ import type { AppEnv } from "../env";
 import { CfError } from "../http/errors";
 import { jsonResponse } from "../http/respond";
 import { externalUrl } from "../http/urls";
+import { readCappedText } from "../http/validation";
 import { presentLoginInfo, presentOAuthError, presentTokenGrant } from "./presenter";
 import {
   InvalidRefreshToken,
@@ -147,7 +148,7 @@ export const uaaDevRouter = new Hono<AppEnv>()
     c.header("Pragma", "no-cache");
     try {
       const clientId = authenticateClient(c.req.header("Authorization"));
-      const form = new URLSearchParams(await c.req.text());
+      const form = new URLSearchParams(await readCappedText(c.req.raw));
       return jsonResponse(c, 200, await grantTokens(c, clientId, form));
     } catch (err) {
       if (!(err instanceof OAuthError)) throw err;

@@ -170,6 +170,23 @@ describe("POST /oauth/token, client authentication and grant types", () => {
     expect(reply.json).toEqual(BAD_CREDENTIALS);
   });
 
+  it("refuses a token request body past 1 MiB with CF's 400, read no further", async () => {
+    const reply = await cli(
+      uaaRequest("POST", `${BASE}/oauth/token`, {
+        form: { grant_type: "password", username: "demo-developer", password: "x".repeat(1_048_576) },
+        authorization: CF_CLIENT_BASIC,
+      }),
+    );
+    expect(reply.status).toBe(400);
+    expect(reply.json).toEqual(
+      cfError(
+        1001,
+        "CF-MessageParseError",
+        "Request invalid due to parse error: request body is larger than 1048576 bytes",
+      ),
+    );
+  });
+
   it("answers a missing grant type with 400 invalid_request", async () => {
     const reply = await cli(
       uaaRequest("POST", `${BASE}/oauth/token`, {

@@ -4,6 +4,7 @@
 import type { ByteSource } from "../../http/byte-source";
 import { CfError, unprocessable } from "../../http/errors";
 import { isBlank } from "../../http/messages";
+import { readTextUpTo } from "../../http/validation";
 import { parseResourcesField } from "./fingerprints";
 import { MalformedMultipart, MultipartReader } from "./multipart";
 
@@ -11,6 +12,7 @@ import { MalformedMultipart, MultipartReader } from "./multipart";
 const IGNORED_FIELDS = ["bits_name", "bits_path", "upload_start_time"];
 // 5000 fingerprints with long paths fit easily; a larger field is not a resource list.
 const MAX_RESOURCES_BYTES = 8 * 1024 * 1024;
+const resourcesTooLarge = () => new MalformedMultipart("resources field too large");
 
 export interface UploadForm {
   resources: unknown;
@@ -29,18 +31,6 @@ export function formError(form: UploadForm, complete: boolean): CfError | undefi
     return unprocessable("Upload must include either resources or bits");
   }
   return undefined;
-}
-
-async function readText(body: ReadableStream<Uint8Array>): Promise<string> {
-  const decoder = new TextDecoder();
-  let text = "";
-  let size = 0;
-  for await (const chunk of body) {
-    size += chunk.length;
-    if (size > MAX_RESOURCES_BYTES) throw new MalformedMultipart("resources field too large");
-    text += decoder.decode(chunk, { stream: true });
-  }
-  return text + decoder.decode();
 }
 
 /**
@@ -63,7 +53,7 @@ export async function readUploadForm(
   const reader = new MultipartReader(body, boundary);
   for (let part = await reader.nextPart(); part; part = await reader.nextPart()) {
     if (part.name === "resources") {
-      const text = await readText(part.body);
+      const text = await readTextUpTo(part.body, MAX_RESOURCES_BYTES, resourcesTooLarge);
       try {
         form.resources = parseResourcesField(text);
       } catch (err) {
