@@ -64,6 +64,29 @@ describe("message errors, once the package is claimed", () => {
     expect(reply.json).toEqual(notFoundBody("Package"));
   });
 
+  it(
+    "refuses a resources field past 8 MiB before the bits, reading no more of it, and gives the package back",
+    async () => {
+      const { developer, newPackage } = await bitsWorld();
+      const guid = await newPackage();
+      const resources = `[${" ".repeat(8 * 1024 * 1024)}]`;
+      const reply = await upload(guid, developer, [
+        { name: "resources", data: resources },
+        await bitsField(),
+      ]);
+      expect(reply.status).toBe(400);
+      expect(reply.json).toEqual(
+        cfError(
+          1001,
+          "CF-MessageParseError",
+          "Request invalid due to parse error: invalid multipart body (resources field too large)",
+        ),
+      );
+      expect(await packageRow(guid)).toMatchObject({ state: "AWAITING_UPLOAD", error: null });
+    },
+    HEAVY,
+  );
+
   it("gives the package back for a form that cannot be read before the bits", async () => {
     const { developer, newPackage } = await bitsWorld();
     const guid = await newPackage();
