@@ -1,7 +1,7 @@
 // SQL for audit events. An event is a statement the action adds to the batch of its change: an
 // INSERT … SELECT from the target's row, so it lands only when the target is there and, with `when`,
 // only when the change it records happened. Reads carry CC's readable_event_dataset as a condition.
-import { eq, getTableColumns, lt, type SQL, sql } from "drizzle-orm";
+import { eq, getTableColumns, inArray, lt, type SQL, sql } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { nowSeconds } from "../db/client";
 import { inList } from "../db/conditions";
@@ -126,11 +126,21 @@ export function listAuditEvents(db: Db, user: User, filters: AuditEventFilters, 
   });
 }
 
-/** Retention: deletes the events created before `before` (epoch seconds); how many went. */
+// The most events one cron run deletes: after the cron was stopped for a long time, the backlog goes
+// over several runs instead of in one statement that reads and returns all of it.
+const RETENTION_BATCH = 10_000;
+
+/** Retention: deletes the oldest events created before `before` (epoch seconds), a batch a run; how many went. */
 export async function deleteAuditEventsBefore(db: Db, before: number): Promise<number> {
+  const oldest = db
+    .select({ guid: auditEvents.guid })
+    .from(auditEvents)
+    .where(lt(auditEvents.createdAt, before))
+    .orderBy(auditEvents.createdAt)
+    .limit(RETENTION_BATCH);
   const deleted = await db
     .delete(auditEvents)
-    .where(lt(auditEvents.createdAt, before))
+    .where(inArray(auditEvents.guid, oldest))
     .returning({ guid: auditEvents.guid });
   return deleted.length;
 }
