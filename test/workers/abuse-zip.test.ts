@@ -152,6 +152,37 @@ describe("zip bombs: work bounded by MAX_UNZIPPED_PACKAGE_SIZE, whatever the zip
       cacheBefore,
     );
   });
+  it("refuses a central directory listing more records than MAX_PACKAGE_ENTRIES, data behind them or not", async () => {
+    const { developer, newPackage } = await bitsWorld();
+    const guid = await newPackage();
+    const zip = await buildZip([{ name: "f", data: "x" }]);
+    // 40 forged copies of the one central record, the end record's count and size made to match.
+    const view = new DataView(zip.buffer, zip.byteOffset, zip.byteLength);
+    const end = zip.length - 22;
+    const directoryOffset = view.getUint32(end + 16, true);
+    const record = zip.subarray(directoryOffset, end);
+    const copies = 40;
+    const forged = new Uint8Array(directoryOffset + record.length * copies + 22);
+    forged.set(zip.subarray(0, directoryOffset));
+    for (let i = 0; i < copies; i++) forged.set(record, directoryOffset + i * record.length);
+    const endRecord = zip.slice(end);
+    const endView = new DataView(endRecord.buffer);
+    endView.setUint16(8, copies, true);
+    endView.setUint16(10, copies, true);
+    endView.setUint32(12, record.length * copies, true);
+    forged.set(endRecord, directoryOffset + record.length * copies);
+    const cacheBefore = await cacheNow();
+
+    const reply = await upload(guid, developer, [await bitsField(forged)], { MAX_PACKAGE_ENTRIES: "10" });
+
+    expect(reply.json).toEqual(packageInvalid("Package may not contain more than 10 files"));
+    await expectRefused(
+      guid,
+      developer,
+      "The app package is invalid: Package may not contain more than 10 files",
+      cacheBefore,
+    );
+  });
 });
 
 describe("every entry checked, as the central directory lists them", () => {

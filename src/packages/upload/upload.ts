@@ -28,7 +28,7 @@ import { MalformedMultipart, multipartBoundary } from "./multipart";
 import { type CacheableFile, cacheableFiles, MAX_CACHED_FILES_PER_UPLOAD } from "./resource-cache";
 import { claimUpload, failUpload, finishUpload, releaseUpload, renewUploadClaim } from "./store";
 import { InvalidZip, readCentralDirectory } from "./zip-read";
-import { type ScannedZip, ZipScanner } from "./zip-scan";
+import { packageTooLarge, type ScannedZip, ZipScanner } from "./zip-scan";
 
 export interface UploadRequest {
   env: Bindings;
@@ -179,7 +179,7 @@ class PackageUpload {
     const claimed = this.claimed!;
     const fingerprints = fingerprintsOf(resources);
     const directory = this.stored
-      ? await readCentralDirectory(env.BITS, this.key, this.stored.size)
+      ? await readCentralDirectory(env.BITS, this.key, this.stored.size, config.maxPackageEntries)
       : undefined;
     const cacheable = directory ? cacheableFiles(directory, this.scanned, config.maxUnzippedPackageSize) : [];
     const blob = fingerprints.length
@@ -221,7 +221,7 @@ class PackageUpload {
 /** Receives a package's bits; returns the package READY, or throws the CF error the client gets. */
 export async function uploadPackage(request: UploadRequest, raw: Request): Promise<UploadedPackage> {
   const max = request.config.maxPackageSize;
-  const tooLarge = new CfError("AppPackageInvalid", `Package may not be larger than ${max} bytes`);
+  const tooLarge = packageTooLarge(max);
   const upload = new PackageUpload(request);
   try {
     if (Number(raw.headers.get("Content-Length")) > max) throw tooLarge;

@@ -4,6 +4,7 @@
 // record's 16-bit count wraps, so it is not trusted. Entries that would unpack outside the package's
 // root are rejected, as Cloud Controller rejects them.
 import { crc32 } from "node:zlib";
+import { CfError } from "../../http/errors";
 
 /** A zip that cannot become a package; the message is the detail of CF-AppBitsUploadInvalid. */
 export class InvalidZip extends Error {
@@ -12,6 +13,10 @@ export class InvalidZip extends Error {
 
 const invalidZip = (reason: string) => new InvalidZip(`Invalid zip archive (${reason}).`);
 const OUTSIDE_ROOT = "Relative path(s) outside of root folder";
+
+/** More entries than a package may have (a limit of ours: CC has none, its unzip takes any count). */
+export const tooManyEntries = (max: number) =>
+  new CfError("AppPackageInvalid", `Package may not contain more than ${max} files`);
 
 export interface ZipEntry {
   name: string;
@@ -152,6 +157,7 @@ export async function readCentralDirectory(
   bucket: R2Bucket,
   key: string,
   size: number,
+  maxEntries: number,
 ): Promise<CentralDirectory> {
   if (size < EOCD_SIZE) throw invalidZip("end-of-central-directory signature not found");
   const tailStart = Math.max(0, size - EOCD_SIZE - MAX_COMMENT - ZIP64_LOCATOR_SIZE - ZIP64_EOCD_SIZE);
@@ -164,7 +170,7 @@ export async function readCentralDirectory(
     offset >= tailStart
       ? tail.subarray(offset - tailStart, offset - tailStart + directorySize)
       : await readRange(bucket, key, { offset, length: directorySize });
-  const entries = parseEntries(directory, offset);
+  const entries = parseEntries(directory, offset, maxEntries);
   const counted = location.zip64 ? entries.length : entries.length % 0x10000;
   if (counted !== location.count) throw invalidZip("central directory is corrupt");
   if (entries.length === 0) throw invalidZip("zipfile is empty");
@@ -193,11 +199,14 @@ function zip64Fields(view: DataView, extraStart: number, extraEnd: number, field
   throw invalidZip("zip64 extra field is missing");
 }
 
-function parseEntries(directory: Uint8Array, directoryOffset: number): ZipEntry[] {
+/** The package's entries past `maxEntries` are refused as they are found, whatever the zip claims. */
+function parseEntries(directory: Uint8Array, directoryOffset: number, maxEntries: number): ZipEntry[] {
   const view = new DataView(directory.buffer, directory.byteOffset, directory.byteLength);
   const decoder = new TextDecoder();
   const entries: ZipEntry[] = [];
   for (let at = 0; at < directory.length; ) {
+    // A directory of forged records (no data behind them) would otherwise cost an object each.
+    if (entries.length === maxEntries) throw tooManyEntries(maxEntries);
     if (at + 46 > directory.length || view.getUint32(at, true) !== CENTRAL_SIGNATURE) {
       throw invalidZip("central directory is corrupt");
     }

@@ -12,7 +12,7 @@
 import { crc32, createInflateRaw, type InflateRaw } from "node:zlib";
 import { CfError } from "../../http/errors";
 import { ContentDigest, type EntryContent, LINK_MAX } from "./checksums";
-import { linkStaysInside } from "./zip-read";
+import { linkStaysInside, tooManyEntries } from "./zip-read";
 
 const LOCAL_SIGNATURE = 0x04034b50;
 const DESCRIPTOR_SIGNATURE = 0x08074b50;
@@ -62,9 +62,6 @@ export type ScannedZip = ReadonlyMap<number, ScannedEntry>;
 
 export const packageTooLarge = (max: number) =>
   new CfError("AppPackageInvalid", `Package may not be larger than ${max} bytes`);
-export const tooManyEntries = (max: number) =>
-  new CfError("AppPackageInvalid", `Package may not contain more than ${max} files`);
-
 const decoder = new TextDecoder();
 const yieldToEventLoop = () => new Promise((resolve) => setTimeout(resolve, 0));
 
