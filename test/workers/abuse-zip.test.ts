@@ -152,6 +152,27 @@ describe("zip bombs: work bounded by MAX_UNZIPPED_PACKAGE_SIZE, whatever the zip
       cacheBefore,
     );
   });
+  it("refuses resources naming more paths than MAX_PACKAGE_ENTRIES before reading the cache for them", async () => {
+    const { developer, newPackage } = await bitsWorld();
+    const guid = await newPackage();
+    const cached = randomBytes(70_000);
+    const sha1 = await cacheResource(cached);
+    const resources = Array.from({ length: 11 }, (_, i) => ({ fn: `copy/${i}`, sha1, size: cached.length }));
+    const cacheBefore = await cacheNow();
+
+    const reply = await upload(guid, developer, [{ name: "resources", data: JSON.stringify(resources) }], {
+      MAX_PACKAGE_ENTRIES: "10",
+    });
+
+    expect(reply.json).toEqual(packageInvalid("Package may not contain more than 10 files"));
+    await expectRefused(
+      guid,
+      developer,
+      "The app package is invalid: Package may not contain more than 10 files",
+      cacheBefore,
+    );
+  });
+
   it("refuses a central directory listing more records than MAX_PACKAGE_ENTRIES, data behind them or not", async () => {
     const { developer, newPackage } = await bitsWorld();
     const guid = await newPackage();

@@ -10,13 +10,13 @@ import { CfError } from "../../http/errors";
 import { BlobWriter, type StoredBlob } from "./blob-writer";
 import type { Fingerprint } from "./fingerprints";
 import { resourceKey, SHA1 } from "./resource-cache";
-import type { CentralDirectory } from "./zip-read";
+import { type CentralDirectory, tooManyEntries } from "./zip-read";
 import { packageTooLarge } from "./zip-scan";
 import { writeCentralDirectory, writeEntry } from "./zip-write";
 
 type Limits = Pick<
   Config,
-  "maxPackageSize" | "maxUnzippedPackageSize" | "resourceMinSize" | "resourceMaxSize"
+  "maxPackageSize" | "maxUnzippedPackageSize" | "maxPackageEntries" | "resourceMinSize" | "resourceMaxSize"
 >;
 
 /** The size of each cached file the fingerprints name, or CC's upload error for one it cannot use. */
@@ -59,6 +59,9 @@ export async function assemblePackage(
   limits: Limits,
 ): Promise<StoredBlob> {
   const byPath = new Map(fingerprints.map((fingerprint) => [fingerprint.path, fingerprint]));
+  // The assembled package's entries count as an uploaded zip's do, before any R2 read for them.
+  const kept = uploaded?.entries.filter((entry) => !byPath.has(entry.name)).length ?? 0;
+  if (kept + byPath.size > limits.maxPackageEntries) throw tooManyEntries(limits.maxPackageEntries);
   const sizes = await cachedSizes(bucket, byPath.values(), limits);
   let unzippedSize = 0;
   for (const entry of uploaded?.entries ?? [])
