@@ -22,6 +22,7 @@ import {
   bytes,
   deflate,
   digest,
+  type FormField,
   multipartBody,
   randomBytes,
   readZip,
@@ -134,55 +135,13 @@ describe("zip bombs: work bounded by MAX_UNZIPPED_PACKAGE_SIZE, whatever the zip
     );
   });
 
-  it("refuses more entries than MAX_PACKAGE_ENTRIES while they stream in", async () => {
-    const { developer, newPackage } = await bitsWorld();
-    const guid = await newPackage();
-    const files = Array.from({ length: 11 }, (_, i) => ({ name: `f${i}`, data: "x" }));
-    const cacheBefore = await cacheNow();
-
-    const reply = await upload(guid, developer, [await bitsField(await buildZip(files))], {
-      MAX_PACKAGE_ENTRIES: "10",
-    });
-
-    expect(reply.json).toEqual(packageInvalid("Package may not contain more than 10 files"));
-    await expectRefused(
-      guid,
-      developer,
-      "The app package is invalid: Package may not contain more than 10 files",
-      cacheBefore,
-    );
-  });
-  it("refuses resources naming more paths than MAX_PACKAGE_ENTRIES before reading the cache for them", async () => {
-    const { developer, newPackage } = await bitsWorld();
-    const guid = await newPackage();
-    const cached = randomBytes(70_000);
-    const sha1 = await cacheResource(cached);
-    const resources = Array.from({ length: 11 }, (_, i) => ({ fn: `copy/${i}`, sha1, size: cached.length }));
-    const cacheBefore = await cacheNow();
-
-    const reply = await upload(guid, developer, [{ name: "resources", data: JSON.stringify(resources) }], {
-      MAX_PACKAGE_ENTRIES: "10",
-    });
-
-    expect(reply.json).toEqual(packageInvalid("Package may not contain more than 10 files"));
-    await expectRefused(
-      guid,
-      developer,
-      "The app package is invalid: Package may not contain more than 10 files",
-      cacheBefore,
-    );
-  });
-
-  it("refuses a central directory listing more records than MAX_PACKAGE_ENTRIES, data behind them or not", async () => {
-    const { developer, newPackage } = await bitsWorld();
-    const guid = await newPackage();
+  /** A zip of one file whose central directory lists its record `copies` times, counts made to match. */
+  async function forgedDirectory(copies: number): Promise<Uint8Array> {
     const zip = await buildZip([{ name: "f", data: "x" }]);
-    // 40 forged copies of the one central record, the end record's count and size made to match.
     const view = new DataView(zip.buffer, zip.byteOffset, zip.byteLength);
     const end = zip.length - 22;
     const directoryOffset = view.getUint32(end + 16, true);
     const record = zip.subarray(directoryOffset, end);
-    const copies = 40;
     const forged = new Uint8Array(directoryOffset + record.length * copies + 22);
     forged.set(zip.subarray(0, directoryOffset));
     for (let i = 0; i < copies; i++) forged.set(record, directoryOffset + i * record.length);
@@ -192,9 +151,40 @@ describe("zip bombs: work bounded by MAX_UNZIPPED_PACKAGE_SIZE, whatever the zip
     endView.setUint16(10, copies, true);
     endView.setUint32(12, record.length * copies, true);
     forged.set(endRecord, directoryOffset + record.length * copies);
+    return forged;
+  }
+
+  it.each<[string, () => Promise<FormField[]>]>([
+    [
+      "entries, while they stream in",
+      async () => [
+        await bitsField(await buildZip(Array.from({ length: 11 }, (_, i) => ({ name: `f${i}`, data: "x" })))),
+      ],
+    ],
+    [
+      "central directory records, data behind them or not",
+      async () => [await bitsField(await forgedDirectory(40))],
+    ],
+    [
+      "resource paths, before the cache is read for them",
+      async () => {
+        const cached = randomBytes(70_000);
+        const sha1 = await cacheResource(cached);
+        const resources = Array.from({ length: 11 }, (_, i) => ({
+          fn: `copy/${i}`,
+          sha1,
+          size: cached.length,
+        }));
+        return [{ name: "resources", data: JSON.stringify(resources) }];
+      },
+    ],
+  ])("refuses more than MAX_PACKAGE_ENTRIES %s", async (_, form) => {
+    const { developer, newPackage } = await bitsWorld();
+    const guid = await newPackage();
+    const fields = await form();
     const cacheBefore = await cacheNow();
 
-    const reply = await upload(guid, developer, [await bitsField(forged)], { MAX_PACKAGE_ENTRIES: "10" });
+    const reply = await upload(guid, developer, fields, { MAX_PACKAGE_ENTRIES: "10" });
 
     expect(reply.json).toEqual(packageInvalid("Package may not contain more than 10 files"));
     await expectRefused(
