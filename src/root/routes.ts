@@ -3,7 +3,7 @@ import { Hono } from "hono";
 import type { AppEnv } from "../env";
 import { jsonResponse } from "../http/respond";
 import { externalUrl } from "../http/urls";
-import { developmentUaaServed } from "../uaa-dev/routes";
+import { developmentUaaServed } from "../uaa-dev/served";
 import { presentGlobalRoot, presentV3Root } from "./presenter";
 
 export const rootRouter = new Hono<AppEnv>()
