@@ -1,7 +1,7 @@
 // The request flow: CF headers and request id → config and db → route (guards, message, action, store,
 // presenter) → one onError that renders every failure in CF's envelope → what is left of the request
 // body drained, so the connection serves the client's next request. docs/DESIGN.md walks through it.
-import { Hono } from "hono";
+import { Hono } from "hono/tiny";
 import { appsRouter } from "./apps/routes";
 import { auditEventsRouter } from "./audit-events/routes";
 import { packageDropletsRouter } from "./droplets/routes";

@@ -1,5 +1,5 @@
 // What each entry exports as its worker: the app's fetch and the cron's maintenance run.
-import type { Hono } from "hono";
+import type { Hono } from "hono/tiny";
 import type { AppEnv, Bindings } from "./env";
 import { runMaintenance } from "./maintenance";
 

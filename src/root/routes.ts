@@ -1,5 +1,5 @@
 // GET / and GET /v3: link documents that need no token, as in CC.
-import { Hono } from "hono";
+import { Hono } from "hono/tiny";
 import type { AppEnv } from "../env";
 import { jsonResponse } from "../http/respond";
 import { externalUrl } from "../http/urls";

@@ -3,8 +3,9 @@
 // `cf` with an empty secret). Served only with ENVIRONMENT=development and a token secret; everywhere
 // else each route answers exactly as a path this API does not know. Deployments use their UAA, and their
 // bundle (src/index.production.ts) leaves the stand-in out.
-import { type Context, Hono } from "hono";
+import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
+import { Hono } from "hono/tiny";
 import type { AppEnv } from "../env";
 import { CfError } from "../http/errors";
 import { jsonResponse } from "../http/respond";
