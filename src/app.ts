@@ -1,7 +1,7 @@
 // The request flow: CF headers and request id → config and db → route (guards, message, action, store,
 // presenter) → one onError that renders every failure in CF's envelope → what is left of the request
 // body drained, so the connection serves the client's next request. docs/DESIGN.md walks through it.
-import { Hono } from "hono";
+import { Hono } from "hono/tiny";
 import { appsRouter } from "./apps/routes";
 import { auditEventsRouter } from "./audit-events/routes";
 import { packageDropletsRouter } from "./droplets/routes";
@@ -25,9 +25,9 @@ import { resourceMatchesRouter } from "./resource-matches/routes";
 import { rolesRouter } from "./roles/routes";
 import { rootRouter } from "./root/routes";
 import { spacesRouter } from "./spaces/routes";
-import { uaaDevRouter } from "./uaa-dev/routes";
 
-export function createApp() {
+/** The API; `extraRouters` mount after its own (the development entry's UAA stand-in, src/index.ts). */
+export function createApp(extraRouters: readonly Hono<AppEnv>[] = []) {
   const app = new Hono<AppEnv>();
   // Outermost first: on the way out, X-VCAP-Request-ID is set before the other CF headers.
   app.use(responseHeaders);
@@ -53,7 +53,7 @@ export function createApp() {
     packageDownloadRouter,
     packageBlobRouter,
     resourceMatchesRouter,
-    uaaDevRouter,
+    ...extraRouters,
   ]) {
     app.route("/", router);
   }

@@ -1,13 +1,10 @@
+// The worker `npm start`, the tests and the bench run: the API with the development UAA stand-in, which
+// answers only under ENVIRONMENT=development. Deploys build src/index.production.ts (wrangler.toml).
 import { createApp } from "./app";
-import type { Bindings } from "./env";
-import { runMaintenance } from "./maintenance";
+import { uaaDevRouter } from "./uaa-dev/routes";
+import { createWorker } from "./worker";
 
 export type { Bindings } from "./env";
 export { RequestCounter } from "./rate-limit/counter";
 
-const app = createApp();
-
-export default {
-  fetch: app.fetch,
-  scheduled: (_controller, env, ctx) => ctx.waitUntil(runMaintenance(env)),
-} satisfies ExportedHandler<Bindings>;
+export default createWorker(createApp([uaaDevRouter]));

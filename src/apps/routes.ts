@@ -1,7 +1,7 @@
 // /v3/apps as CC serves it: create (space developers and admins), show and list (by visibility),
 // delete (a job that deletes the app with its packages, their bits, and its droplets). The nested
 // /v3/apps/:guid/packages routes belong to the packages routers.
-import { Hono } from "hono";
+import { Hono } from "hono/tiny";
 import type { AppEnv } from "../env";
 import { currentUser, requireRead, requireWrite } from "../http/auth";
 import { depsOf } from "../http/deps";

@@ -1,5 +1,5 @@
 // /v3/audit_events as CC serves it: show and list, by CC's readable_event_dataset.
-import { Hono } from "hono";
+import { Hono } from "hono/tiny";
 import type { AppEnv } from "../env";
 import { currentUser, requireRead } from "../http/auth";
 import { showResource } from "../http/resources";

@@ -1,6 +1,6 @@
 // GET /v3/packages/:guid/droplets: read scope (401/403) → query (400) → one batch for the package and a
 // page of its droplets (package missing or unreadable → 404) → CC's envelope.
-import { Hono } from "hono";
+import { Hono } from "hono/tiny";
 import type { AppEnv } from "../env";
 import { currentUser, requireRead } from "../http/auth";
 import { notFound } from "../http/errors";

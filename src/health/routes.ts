@@ -1,6 +1,6 @@
 // Liveness and readiness for load balancers and operators, served without a token as CC's /healthz is.
 // /healthz touches nothing (the worker answers); /readyz reaches D1 and R2 and names the part that failed.
-import { Hono } from "hono";
+import { Hono } from "hono/tiny";
 import type { AppEnv } from "../env";
 import { logError } from "../http/log";
 import { jsonResponse } from "../http/respond";

@@ -1,6 +1,6 @@
 // /v3/organizations as CC serves it: create (admins), show and list (by visibility), delete (admins, as
 // a job that deletes the organization's spaces, their apps, and its roles).
-import { Hono } from "hono";
+import { Hono } from "hono/tiny";
 import type { AppEnv } from "../env";
 import { currentUser, requireAdmin, requireRead, requireWrite } from "../http/auth";
 import { depsOf } from "../http/deps";

@@ -1,6 +1,6 @@
 // GET /blobs/packages/:guid: the package's zip streamed from R2, for a signed link (download-urls.ts) and
 // nothing else: no token is asked for. No signing key configured → 502; a bad or expired link → 403.
-import { Hono } from "hono";
+import { Hono } from "hono/tiny";
 import type { AppEnv } from "../env";
 import { CfError, notFound } from "../http/errors";
 import { packageBitsKey } from "./bits-keys";

@@ -1,6 +1,6 @@
 // GET /v3/packages/:guid/download answers, as CC with a remote blobstore, 302 to a short-lived signed
 // URL (download-urls.ts) served by blob-routes.ts. No signing key configured → 502 CF-BlobstoreUnavailable.
-import { Hono } from "hono";
+import { Hono } from "hono/tiny";
 import type { AppEnv } from "../env";
 import { currentUser, requireRead } from "../http/auth";
 import { CfError, notFound, unprocessable } from "../http/errors";

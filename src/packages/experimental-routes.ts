@@ -1,6 +1,6 @@
 // The 2015 experimental API's package create, POST /v3/apps/:guid/packages (a copy with
 // ?source_package_guid=): its message, CC's checks in its order, its pretty-printed JSON with relative links.
-import { Hono } from "hono";
+import { Hono } from "hono/tiny";
 import type { AppEnv } from "../env";
 import { currentUser, requireWrite } from "../http/auth";
 import { depsOf } from "../http/deps";

@@ -2,7 +2,7 @@
 // the page and its total (and the app on an app's list: missing or unreadable → 404) → CC's envelope.
 
 import type { Context } from "hono";
-import { Hono } from "hono";
+import { Hono } from "hono/tiny";
 import type { AppEnv } from "../env";
 import { currentUser, requireRead } from "../http/auth";
 import { notFound } from "../http/errors";

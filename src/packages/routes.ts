@@ -1,6 +1,7 @@
 // Today's package endpoints: create and copy (POST /v3/packages), show, update and delete
 // (/v3/packages/:guid). Each reads: method, path, message, permission, action, presenter.
-import { type Context, Hono } from "hono";
+import type { Context } from "hono";
+import { Hono } from "hono/tiny";
 import type { AppEnv } from "../env";
 import { currentUser, requireRead, requireWrite } from "../http/auth";
 import { depsOf } from "../http/deps";

@@ -1,7 +1,7 @@
 // POST /v3/packages/:guid/upload: write scope, then the streamed upload, which answers 200 with the
 // package READY (CC answers PROCESSING_UPLOAD and finishes in a job; the cf CLI and go-cfclient accept
 // both and poll until READY either way).
-import { Hono } from "hono";
+import { Hono } from "hono/tiny";
 import type { AppEnv } from "../env";
 import { currentUser, requireWrite } from "../http/auth";
 import { depsOf } from "../http/deps";

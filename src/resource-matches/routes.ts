@@ -1,7 +1,7 @@
 // POST /v3/resource_matches: which of the client's files the resource cache already holds, so a push
 // uploads only the rest. 201 {"resources": [...]} with the held subset in the client's order, each
 // echoed as CC's presenter does (checksum, size_in_bytes, path, mode; mode as the client sent it).
-import { Hono } from "hono";
+import { Hono } from "hono/tiny";
 import type { AppEnv } from "../env";
 import { requireWrite } from "../http/auth";
 import { jsonResponse } from "../http/respond";

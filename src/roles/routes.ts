@@ -1,6 +1,6 @@
 // /v3/roles as CC serves it: create (admins; managers of the organization; for space roles also managers
 // of the space), show and list (roles in spaces and organizations the caller sees), delete (as a job).
-import { Hono } from "hono";
+import { Hono } from "hono/tiny";
 import type { AppEnv } from "../env";
 import { currentUser, requireRead, requireWrite } from "../http/auth";
 import { depsOf } from "../http/deps";

@@ -1,9 +1,9 @@
 // GET / and GET /v3: link documents that need no token, as in CC.
-import { Hono } from "hono";
+import { Hono } from "hono/tiny";
 import type { AppEnv } from "../env";
 import { jsonResponse } from "../http/respond";
 import { externalUrl } from "../http/urls";
-import { developmentUaaServed } from "../uaa-dev/routes";
+import { developmentUaaServed } from "../uaa-dev/served";
 import { presentGlobalRoot, presentV3Root } from "./presenter";
 
 export const rootRouter = new Hono<AppEnv>()

@@ -1,6 +1,6 @@
 // /v3/spaces as CC serves it: create (admins and managers of the organization), show and list (by
 // visibility), delete (a job that deletes the space's apps and its roles).
-import { Hono } from "hono";
+import { Hono } from "hono/tiny";
 import type { AppEnv } from "../env";
 import { currentUser, requireRead, requireWrite } from "../http/auth";
 import { depsOf } from "../http/deps";

@@ -1,16 +1,18 @@
 // A development-only UAA stand-in: the part of UAA the cf CLI uses to log in and to refresh its token
 // (`GET /login` for the prompts, `POST /oauth/token` with the password and refresh_token grants, client
 // `cf` with an empty secret). Served only with ENVIRONMENT=development and a token secret; everywhere
-// else each route answers exactly as a path this API does not know. Deployments use their UAA.
-import { type Context, Hono } from "hono";
+// else each route answers exactly as a path this API does not know. Deployments use their UAA, and their
+// bundle (src/index.production.ts) leaves the stand-in out.
+import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
-import type { Config } from "../config";
+import { Hono } from "hono/tiny";
 import type { AppEnv } from "../env";
 import { CfError } from "../http/errors";
 import { jsonResponse } from "../http/respond";
 import { externalUrl } from "../http/urls";
 import { readCappedText } from "../http/validation";
 import { presentLoginInfo, presentOAuthError, presentTokenGrant } from "./presenter";
+import { developmentUaaServed } from "./served";
 import {
   InvalidRefreshToken,
   signAccessToken,
@@ -27,10 +29,6 @@ const CF_CLIENT = "cf";
 /** cf-deployment's lifetimes for the cf client: 20 minutes, 2 weeks. */
 const ACCESS_TOKEN_VALIDITY = 1200;
 const REFRESH_TOKEN_VALIDITY = 1_209_600;
-
-/** Whether this configuration serves the stand-in (and `GET /` may advertise it). */
-export const developmentUaaServed = (config: Config) =>
-  config.development && config.uaaSymmetricSecret !== undefined;
 
 const developmentOnly = createMiddleware<AppEnv>(async (c, next) => {
   if (!developmentUaaServed(c.get("config"))) throw new CfError("NotFound");
