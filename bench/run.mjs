@@ -12,7 +12,7 @@ import { writeBombForm, writeUploadFiles } from "./package-zip.mjs";
 import { checkTargets, table, targetTable } from "./report.mjs";
 import { bombScenario, downloadScenarios, rateScenarios, uploadScenarios } from "./scenarios.mjs";
 import { seedWorld } from "./seed.mjs";
-import { applyMigrations, buildWorker, bundleSize, productionVars, startServer } from "./server.mjs";
+import { applyMigrations, buildWorker, productionVars, startServer } from "./server.mjs";
 
 const quick = process.argv.includes("--quick");
 // Seconds per endpoint, split over `rounds` runs (autocannon counts whole seconds).
@@ -193,7 +193,6 @@ async function main() {
   try {
     log(`building the worker (${quick ? "quick" : "full"} run) and the 50 and 90 MiB packages`);
     const built = buildWorker();
-    const sized = bundleSize(join(workDir, "minified"));
     const maxFormBytes = Number(productionVars().MAX_PACKAGE_SIZE);
     /** @type {Map<number, ReturnType<typeof writeUploadFiles> & { zipFile: string, formFile: string }>} */
     const bodies = new Map();
@@ -204,12 +203,7 @@ async function main() {
       ];
       bodies.set(bytes, { ...writeUploadFiles(bytes, zipFile, formFile, maxFormBytes), zipFile, formFile });
     }
-    // Both builds end before anything goes on, so a failing one leaves no wrangler running.
-    const failed = (await Promise.allSettled([sized, built])).find(
-      (outcome) => outcome.status === "rejected",
-    );
-    if (failed) throw failed.reason;
-    const minified = await sized;
+    const minified = await built;
     const server = await startServer(join(workDir, "state"), BINDINGS);
     mf = server.mf;
     const origin = server.url;

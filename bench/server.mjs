@@ -3,7 +3,7 @@
 // process, no wrangler dev) on 127.0.0.1 beside the reference workers, D1 and R2 persisted to a
 // temporary directory shared by all of them.
 import { execFile } from "node:child_process";
-import { readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { gzipSync } from "node:zlib";
@@ -40,20 +40,20 @@ const compatibility = () => {
   };
 };
 
-/** `wrangler deploy --dry-run --outdir dist`: the bundle the bench serves. */
-export async function buildWorker() {
-  await run(WRANGLER, ["deploy", "--dry-run", "--outdir", "dist"], { env: TOOL_ENV });
-}
-
 /**
- * The minified bundle's size as Cloudflare counts it: wrangler's own "Total Upload … / gzip: …" line,
- * and gzip -9 of the files it wrote, as a cross-check.
- * @param {string} outdir
+ * `npm run build`: the production environment's bundle, as a deploy uploads it, which the bench serves;
+ * returns its size as Cloudflare counts it (wrangler's "Total Upload … / gzip: …" line) and gzip -9 of
+ * the files wrangler wrote, as a cross-check.
  */
-export async function bundleSize(outdir) {
-  const { stdout: output } = await run(WRANGLER, ["deploy", "--dry-run", "--minify", "--outdir", outdir], {
-    env: TOOL_ENV,
-  });
+export async function buildWorker() {
+  const outdir = "dist";
+  // A file left by an earlier build would count in the size.
+  rmSync(outdir, { recursive: true, force: true });
+  const { stdout: output } = await run(
+    WRANGLER,
+    ["deploy", "--dry-run", "--env", "production", "--outdir", outdir],
+    { env: TOOL_ENV },
+  );
   const line = /Total Upload:\s*([\d.]+) KiB \/ gzip:\s*([\d.]+) KiB/.exec(output);
   const files = readdirSync(outdir).filter((name) => !name.endsWith(".map") && !name.endsWith(".md"));
   const bytes = files.map((name) => readFileSync(join(outdir, name)));
@@ -81,7 +81,7 @@ export async function startServer(stateDir, bindings) {
       {
         name: "app",
         modules: true,
-        scriptPath: "dist/index.js",
+        scriptPath: "dist/index.production.js",
         bindings: { ...productionVars(), ...bindings },
         ...storage,
       },
