@@ -71,6 +71,45 @@ describe("package actions record CC's events", () => {
     expect(JSON.stringify(events)).not.toContain("s3cret");
   });
 
+  it("the 2015 seed create: today's create event, the request as CC 2015's audit hash", async () => {
+    const world = await createWorld();
+    const { bearer, actor } = await actorIn(world);
+    const created = await call("POST", `/v3/apps/${world.appGuid}/packages`, {
+      rawBody: '{"type":"docker","url":"docker://cloudfoundry/runtime-ci"}',
+      contentType: "application/x-www-form-urlencoded",
+      token: bearer,
+    });
+    expect(created.status).toBe(201);
+    expect(created.headers.get("Server-Timing")).toMatch(/^d1;desc="rt=1 /);
+    const bits = await call("POST", `/v3/apps/${world.appGuid}/packages`, {
+      body: { type: "bits" },
+      token: bearer,
+    });
+    expect(bits.status).toBe(201);
+
+    expect(await eventsOf(world.appGuid)).toEqual([
+      packageEvent(world, "audit.app.package.create", actor, {
+        package_guid: created.json.guid,
+        request: { type: "docker", url: "docker://cloudfoundry/runtime-ci", app_guid: world.appGuid },
+      }),
+      packageEvent(world, "audit.app.package.create", actor, {
+        package_guid: bits.json.guid,
+        request: { type: "bits", app_guid: world.appGuid },
+      }),
+    ]);
+  });
+
+  it("a refused seed create records nothing", async () => {
+    const world = await createWorld();
+    const { bearer } = await actorIn(world, "space_auditor");
+    const refused = await call("POST", `/v3/apps/${world.appGuid}/packages`, {
+      body: { type: "bits" },
+      token: bearer,
+    });
+    expect(refused.status).toBe(403);
+    expect(await eventsOf(world.appGuid)).toEqual([]);
+  });
+
   it("a refused create records nothing", async () => {
     const world = await createWorld();
     const { bearer } = await actorIn(world, "space_auditor");
