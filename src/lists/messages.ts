@@ -4,7 +4,7 @@
 import type * as z from "zod/mini";
 import { type CamelCase, camelCase } from "../camel-case";
 import type { Paging } from "../db/list-page";
-import { humanize } from "../http/messages";
+import { humanize, isBlank } from "../http/messages";
 import { type LabelSelectorParam, labelSelectorParam } from "../lists/label-selector";
 import {
   commaList,
@@ -52,11 +52,14 @@ export type ListFilters<P extends OwnParams> = {
   updatedAts: TimestampParam["filter"] | undefined;
 } & { [K in ListKeys<P> as CamelCase<K>]: string[] | undefined };
 
+/** Parameters pagination links repeat: a list of values is the key repeated (`target_guids[not][]`). */
+export type ListLinks = Record<string, string | readonly string[] | undefined>;
+
 export interface ListRequest<F> {
   paging: Paging;
   filters: F;
   /** The request's filters as the pagination links repeat them (CC's to_param_hash). */
-  links: Record<string, string | undefined>;
+  links: ListLinks;
 }
 
 /** What every list's query holds once valid, whatever its own parameters. */
@@ -113,7 +116,10 @@ export function listMessage<const P extends OwnParams, L extends LabelSelectorPl
 
   function request(valid: z.output<typeof query>): ListRequest<ListFilters<P>> {
     const given = valid as CommonQuery;
-    const paging = pagingOf({ ...given, order_by: given.order_by ?? spec.defaultOrderBy });
+    const paging = pagingOf({
+      ...given,
+      order_by: isBlank(given.order_by) ? spec.defaultOrderBy : given.order_by,
+    });
     const lists = listKeys.map((key) => [key, given[key] as string[] | undefined] as const);
     return {
       paging,

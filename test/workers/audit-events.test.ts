@@ -281,18 +281,33 @@ describe("GET /v3/audit_events", () => {
     ]);
   });
 
-  it("target_guids[not] is repeated in the links; an unknown parameter is CC's 400", async () => {
+  it("target_guids[not] is repeated in the links as Rails' to_query writes a hash of lists", async () => {
     const { world } = await worldWithEvent();
     const admin = await adminToken();
-    const listed = await call("GET", `/v3/audit_events?target_guids[not]=${world.appGuid}&per_page=1`, {
+    const listed = await call("GET", `/v3/audit_events?target_guids[not]=${world.appGuid},x&per_page=1`, {
       token: admin,
     });
+    const not = "target_guids%5Bnot%5D%5B%5D";
     expect(listed.json.pagination.first.href).toBe(
-      `${BASE}/v3/audit_events?page=1&per_page=1&target_guids%5Bnot%5D=${world.appGuid}`,
+      `${BASE}/v3/audit_events?page=1&per_page=1&${not}=${world.appGuid}&${not}=x`,
     );
-    const refused = await call("GET", "/v3/audit_events?target_guids[in]=x", { token: admin });
+    // CC takes any other operator beside `not`, and repeats it too.
+    const beside = await call("GET", `/v3/audit_events?target_guids[not]=a&target_guids[in]=b`, {
+      token: admin,
+    });
+    expect(beside.status).toBe(200);
+    expect(beside.json.pagination.first.href).toBe(
+      `${BASE}/v3/audit_events?page=1&per_page=50&target_guids%5Bin%5D%5B%5D=b&${not}=a`,
+    );
+  });
+
+  it.each([
+    ["target_guids[in]=x", "Target guids target_guids has an invalid operator"],
+    ["target_guids[]=x&target_guids[x]=y", "expected Hash (got Array) for param `target_guids'"],
+  ])("%s → 400 %s", async (query, detail) => {
+    const refused = await call("GET", `/v3/audit_events?${query}`, { token: await adminToken() });
     expect(refused.status).toBe(400);
-    expect(refused.json).toEqual(badQueryBody("Target guids must be an array"));
+    expect(refused.json).toEqual(badQueryBody(detail));
   });
 });
 
