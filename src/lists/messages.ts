@@ -4,7 +4,7 @@
 import type * as z from "zod/mini";
 import { type CamelCase, camelCase } from "../camel-case";
 import type { Paging } from "../db/list-page";
-import { humanize, isBlank } from "../http/messages";
+import { humanize } from "../http/messages";
 import { type LabelSelectorParam, labelSelectorParam } from "../lists/label-selector";
 import {
   commaList,
@@ -25,8 +25,11 @@ import { type TimestampParam, timestampParam } from "./timestamp-filters";
 type OwnParam = "list" | z.ZodMiniType;
 type OwnParams = Record<string, OwnParam>;
 
-/** Where CC's message names `label_selector` among the valid parameters, for lists of resources with labels. */
-type LabelSelectorPlace = "after guids" | "last";
+/**
+ * Lists of resources with labels take `label_selector`; CC's message names it last among the valid
+ * parameters (MetadataListMessage appends it to each list's own keys).
+ */
+type LabelSelectorPlace = "last";
 
 type CommonShape = typeof pageParams & {
   order_by: ReturnType<typeof orderByParam>;
@@ -108,7 +111,6 @@ export function listMessage<const P extends OwnParams, L extends LabelSelectorPl
     ),
   } as CommonShape & LabelShape<L> & OwnShape<P>;
   const validParameters = {
-    "after guids": [...COMMON_PARAMETERS, "label_selector", ...ownKeys],
     last: [...COMMON_PARAMETERS, ...ownKeys, "label_selector"],
     none: [...COMMON_PARAMETERS, ...ownKeys],
   }[spec.labelSelector ?? "none"];
@@ -116,10 +118,8 @@ export function listMessage<const P extends OwnParams, L extends LabelSelectorPl
 
   function request(valid: z.output<typeof query>): ListRequest<ListFilters<P>> {
     const given = valid as CommonQuery;
-    const paging = pagingOf({
-      ...given,
-      order_by: isBlank(given.order_by) ? spec.defaultOrderBy : given.order_by,
-    });
+    // As CC's `order_by ||= default`: only an absent order takes the default; a blank one is no order.
+    const paging = pagingOf({ ...given, order_by: given.order_by ?? spec.defaultOrderBy });
     const lists = listKeys.map((key) => [key, given[key] as string[] | undefined] as const);
     return {
       paging,

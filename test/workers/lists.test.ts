@@ -41,7 +41,9 @@ describe("comma-list filters given a nested value (400 CF-BadQueryParameter)", (
 
 describe("unknown parameters name the list's valid ones", () => {
   it.each([
-    ["/v3/apps", `${COMMON}, 'label_selector', 'names', 'organization_guids', 'space_guids'`],
+    ["/v3/organizations", `${COMMON}, 'names', 'label_selector'`],
+    ["/v3/spaces", `${COMMON}, 'names', 'organization_guids', 'label_selector'`],
+    ["/v3/apps", `${COMMON}, 'names', 'organization_guids', 'space_guids', 'label_selector'`],
     ["/v3/roles", `${COMMON}, 'organization_guids', 'space_guids', 'user_guids', 'types'`],
   ])("%s", async (path, valid) => {
     const reply = await call("GET", `${path}?foo=1`, { token: await adminToken() });
@@ -151,6 +153,16 @@ describe("page, per_page and order_by read as CC reads them", () => {
     expect(reply.status).toBe(200);
     expect(reply.json.pagination.first.href).toBe(`${BASE}/v3/organizations?page=1&per_page=10`);
     expect(reply.json.pagination.previous.href).toBe(`${BASE}/v3/organizations?page=1&per_page=10`);
+  });
+
+  it("roles: an absent order_by is CC's created_at, a blank one no order at all", async () => {
+    const absent = await list("/v3/roles");
+    expect(absent.json.pagination.first.href).toBe(
+      `${BASE}/v3/roles?order_by=%2Bcreated_at&page=1&per_page=50`,
+    );
+    const blank = await list("/v3/roles?order_by=");
+    expect(blank.status).toBe(200);
+    expect(blank.json.pagination.first.href).toBe(`${BASE}/v3/roles?page=1&per_page=50`);
   });
 
   it.each([
