@@ -399,13 +399,15 @@ describe("app, space, organization and role actions record CC's events", () => {
     const world = await createWorld();
     const { bearer, actor } = await admin();
     const user = newUser();
+    // Recorded as given (CC's audit hash), an empty space relationship included.
     const relationships = {
       user: { data: { guid: user } },
       organization: { data: { guid: world.orgGuid } },
+      space: { data: null },
     };
     const orgRole = await call("POST", "/v3/roles", {
       token: bearer,
-      body: { type: "organization_user", relationships },
+      body: { relationships, type: "organization_user" },
     });
     expect(orgRole.status).toBe(201);
     const spaceRelationships = { user: { data: { guid: user } }, space: { data: { guid: world.spaceGuid } } };
