@@ -237,6 +237,70 @@ describe("GET /v3/audit_events", () => {
     },
   );
 
+  /** A world with one organization-level event (no space): an admin adding an organization role. */
+  async function worldWithOrganizationEvent() {
+    const world = await createWorld();
+    const user = newUser();
+    const added = await call("POST", "/v3/roles", {
+      token: await adminToken(),
+      body: {
+        type: "organization_user",
+        relationships: { user: { data: { guid: user } }, organization: { data: { guid: world.orgGuid } } },
+      },
+    });
+    expect(added.status).toBe(201);
+    const [event] = await eventsOf(user);
+    expect(event).toMatchObject({ space: null, organization: { guid: world.orgGuid } });
+    return { world, event: event as { guid: string }, target: user };
+  }
+
+  // CC's readable_event_dataset: by space only through the event's space, so an organization's own
+  // events are for global readers and its auditors.
+  it.each([
+    ...[...GLOBAL_READERS, "organization_auditor"].map((role) => [role, true] as const),
+    ...[...INVISIBLE, "space_developer", "space_auditor", "space_supporter"].map(
+      (role) => [role, false] as const,
+    ),
+  ])("an organization's event (no space): %s sees it: %s", async (role, visible) => {
+    const { world, event, target } = await worldWithOrganizationEvent();
+    const bearer = await tokenFor(world, role as Parameters<typeof tokenFor>[1]);
+
+    const shown = await call("GET", `/v3/audit_events/${event.guid}`, { token: bearer });
+    const listed = await call("GET", `/v3/audit_events?target_guids=${target}`, { token: bearer });
+
+    expect(listed.status).toBe(200);
+    if (visible) {
+      expect(shown.status).toBe(200);
+      expect(shown.json).toEqual(event);
+      expect(listed.json.resources).toEqual([event]);
+    } else {
+      expect(shown.status).toBe(404);
+      expect(shown.json).toEqual(notFoundBody("Event"));
+      expect(listed.json.resources).toEqual([]);
+    }
+  });
+
+  it("an event in another space of the organization: its auditor sees it, this space's roles do not", async () => {
+    const { world, event } = await worldWithEvent();
+    const otherSpace = { ...world, spaceGuid: crypto.randomUUID() };
+    await env.DB.prepare(
+      "INSERT INTO spaces (guid, name, organization_guid, created_at, updated_at) VALUES (?, 'other', ?, 1, 1)",
+    )
+      .bind(otherSpace.spaceGuid, world.orgGuid)
+      .run();
+    for (const [role, status] of [
+      ["organization_auditor", 200],
+      ["space_developer", 404],
+      ["space_auditor", 404],
+      ["space_supporter", 404],
+    ] as const) {
+      const shown = await call("GET", `/v3/audit_events/${event.guid}`, {
+        token: await tokenFor(otherSpace, role),
+      });
+      expect(shown.status, role).toBe(status);
+    }
+  });
+
   it("cf events APP: the app's events, newest first, in CC's envelope", async () => {
     const { world, event } = await worldWithEvent();
     const admin = await adminToken();
