@@ -158,8 +158,8 @@ export async function packageCreate(
 
 /**
  * The 2015 API's create (POST /v3/apps/:guid/packages): no metadata, no lifecycle check, 404 for the app.
- * Its event is today's create event with the request as CC 2015's audit hash had it: the fields given
- * (a `url` only when given), then the route's app guid.
+ * Its event is audit.app.package.create as CC recorded it for this message (since 2016): the request is
+ * the message's audit hash, the fields given (a `url` only when given), less the app guid it merged in.
  */
 export async function experimentalPackageCreate(
   deps: Deps,
@@ -167,7 +167,7 @@ export async function experimentalPackageCreate(
   message: { appGuid: string; type: PackageType; url: string | undefined },
 ): Promise<PackageView> {
   const { db } = deps;
-  const request = { type: message.type, url: message.url, app_guid: message.appGuid };
+  const request = { type: message.type, url: message.url };
   const result = await createPackageWhereAllowed(
     db,
     user,
