@@ -13,14 +13,8 @@ const DEPTH_LIMIT = 32;
 /** Rack's ParameterTypeError and ParamsTooDeepError, with Rack's words. */
 class RackParamsError extends Error {}
 
-const rubyClass = (value: RackValue | undefined) =>
-  value === undefined || value === null
-    ? "NilClass"
-    : typeof value === "string"
-      ? "String"
-      : Array.isArray(value)
-        ? "Array"
-        : "Hash";
+const rubyClass = (value: NonNullable<RackValue>) =>
+  typeof value === "string" ? "String" : Array.isArray(value) ? "Array" : "Hash";
 
 function expectArray(params: RackHash, key: string): RackValue[] {
   const existing = params.get(key) ?? [];
@@ -29,6 +23,18 @@ function expectArray(params: RackHash, key: string): RackValue[] {
   }
   params.set(key, existing);
   return existing;
+}
+
+/** Rack's params_hash_has_key?: whether `key` (`x` or `[x][y]`) is already set in `hash`. */
+function hasKey(hash: RackHash, key: string): boolean {
+  if (key.includes("[]")) return false;
+  let value: RackValue | undefined = hash;
+  for (const part of key.split(/[[\]]+/)) {
+    if (part === "") continue;
+    if (!(value instanceof Map) || !value.has(part)) return false;
+    value = value.get(part);
+  }
+  return true;
 }
 
 /** Rack's split of a (rest of a) name into its key and what nests under it. */
@@ -64,7 +70,7 @@ function normalize(params: RackHash, name: string, value: string, depth: number)
         : after.slice(2);
     const list = expectArray(params, key);
     const last = list.at(-1);
-    if (last instanceof Map && !last.has(childKey)) normalize(last, childKey, value, depth + 1);
+    if (last instanceof Map && !hasKey(last, childKey)) normalize(last, childKey, value, depth + 1);
     else list.push(normalize(new Map(), childKey, value, depth + 1));
   } else {
     const existing = params.get(key) ?? new Map<string, RackValue>();
@@ -113,8 +119,9 @@ const rubyText = (value: RackValue): string =>
   typeof value === "string" ? value : value === null ? "" : inspect(value);
 
 /**
- * The query (as Hono groups it: each key's values in order, keys in the order first given) read as
- * CC's messages see it, or Rack's error for keys whose forms conflict (`a=1&a[]=2`).
+ * The query read as CC's messages see it, or Rack's error for keys whose forms conflict (`a=1&a[]=2`).
+ * It comes as Hono groups it (each key's values in order, keys in the order first given), which is the
+ * query's own order except where keys of one name interleave (`a[][x]=1&a[][y]=2&a[][x]=3`).
  */
 export function rackParams(
   raw: Record<string, string | string[]>,

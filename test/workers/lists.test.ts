@@ -114,6 +114,13 @@ describe("the array form of list parameters, as CC reads it", () => {
     expect(await names("names[]=a,b&names[]=c")).toEqual({ guids: [first, last], link: '["a,b","c"]' });
     expect(await names("names[][]=web")).toEqual({ guids: [], link: '[["web"]]' });
     expect(await names("names[][x]=web")).toEqual({ guids: [], link: '[{"x"=>"web"}]' });
+    // Rack fills a hash in the array until it meets a key it already has.
+    expect(await names("names[][x]=a&names[][y]=b")).toEqual({ guids: [], link: '[{"x"=>"a","y"=>"b"}]' });
+    expect(await names("names[][x][y]=1&names[][x][y]=2")).toEqual({
+      guids: [],
+      link: '[{"x"=>{"y"=>"1"}},{"x"=>{"y"=>"2"}}]',
+    });
+    expect(await names("names[]=%22%23%7B%5Cn%0A")).toEqual({ guids: [], link: '["\\"\\#{\\\\n\\n"]' });
     // Rack: a later plain value replaces the array; an array after a plain value is its 400.
     expect(await names("names[]=a&names=web")).toEqual({ guids: [plain], link: "web" });
   });
