@@ -124,7 +124,7 @@ export function appNameErrors(name: string): string[] {
 
 const appsList = listMessage({
   orderBy: ["name"],
-  labelSelector: "after guids",
+  labelSelector: "last",
   params: { names: "list", organization_guids: "list", space_guids: "list" },
 });
 

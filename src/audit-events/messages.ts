@@ -2,15 +2,16 @@
 // space_guids and organization_guids, beside what every list takes.
 import * as z from "zod/mini";
 import { listMessage } from "../lists/messages";
-import { commaListLink, splitCommaList } from "../lists/pagination";
+import { commaListLink, type NestedParam, splitCommaList } from "../lists/pagination";
 import type { AuditEventFilters } from "./store";
 
+// CC's TargetGuidsValidator words its message with the parameter's name after the humanized one.
 const targetGuids = z
   .optional(z.union([z.string(), z.record(z.string(), z.string())]))
   .check(
     z.refine(
-      (v) => typeof v !== "object" || (Object.keys(v).length === 1 && "not" in v),
-      "Target guids must be an array",
+      (v) => typeof v !== "object" || Object.hasOwn(v, "not"),
+      "Target guids target_guids has an invalid operator",
     ),
   );
 
@@ -25,6 +26,18 @@ const auditEventsList = listMessage({
 
 export const auditEventsListQuery = auditEventsList.query;
 
+/**
+ * `target_guids[op]` as CC's links repeat a hash of lists (Rails' to_query): each operator's
+ * values as `target_guids[op][]`, commas and all.
+ */
+const operatorLinks = (given: NestedParam) =>
+  Object.fromEntries(
+    Object.entries(given).map(([operator, values]) => [
+      `target_guids[${operator}][]`,
+      splitCommaList(values),
+    ]),
+  );
+
 export function auditEventsListRequest(query: z.output<typeof auditEventsListQuery>) {
   const request = auditEventsList.request(query);
   const given = query.target_guids;
@@ -34,10 +47,9 @@ export function auditEventsListRequest(query: z.output<typeof auditEventsListQue
     ...request.filters,
     targetGuids: guids && { not, guids },
   };
-  const link = commaListLink(guids);
   return {
     ...request,
     filters,
-    links: { ...request.links, ...(not ? { "target_guids[not]": link } : { target_guids: link }) },
+    links: { ...request.links, ...(not ? operatorLinks(given) : { target_guids: commaListLink(guids) }) },
   };
 }

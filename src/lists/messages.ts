@@ -25,8 +25,11 @@ import { type TimestampParam, timestampParam } from "./timestamp-filters";
 type OwnParam = "list" | z.ZodMiniType;
 type OwnParams = Record<string, OwnParam>;
 
-/** Where CC's message names `label_selector` among the valid parameters, for lists of resources with labels. */
-type LabelSelectorPlace = "after guids" | "last";
+/**
+ * Lists of resources with labels take `label_selector`; CC's message names it last among the valid
+ * parameters (MetadataListMessage appends it to each list's own keys).
+ */
+type LabelSelectorPlace = "last";
 
 type CommonShape = typeof pageParams & {
   order_by: ReturnType<typeof orderByParam>;
@@ -52,11 +55,14 @@ export type ListFilters<P extends OwnParams> = {
   updatedAts: TimestampParam["filter"] | undefined;
 } & { [K in ListKeys<P> as CamelCase<K>]: string[] | undefined };
 
+/** Parameters pagination links repeat: a list of values is the key repeated (`target_guids[not][]`). */
+export type ListLinks = Record<string, string | readonly string[] | undefined>;
+
 export interface ListRequest<F> {
   paging: Paging;
   filters: F;
   /** The request's filters as the pagination links repeat them (CC's to_param_hash). */
-  links: Record<string, string | undefined>;
+  links: ListLinks;
 }
 
 /** What every list's query holds once valid, whatever its own parameters. */
@@ -105,7 +111,6 @@ export function listMessage<const P extends OwnParams, L extends LabelSelectorPl
     ),
   } as CommonShape & LabelShape<L> & OwnShape<P>;
   const validParameters = {
-    "after guids": [...COMMON_PARAMETERS, "label_selector", ...ownKeys],
     last: [...COMMON_PARAMETERS, ...ownKeys, "label_selector"],
     none: [...COMMON_PARAMETERS, ...ownKeys],
   }[spec.labelSelector ?? "none"];
@@ -113,6 +118,7 @@ export function listMessage<const P extends OwnParams, L extends LabelSelectorPl
 
   function request(valid: z.output<typeof query>): ListRequest<ListFilters<P>> {
     const given = valid as CommonQuery;
+    // As CC's `order_by ||= default`: only an absent order takes the default; a blank one is no order.
     const paging = pagingOf({ ...given, order_by: given.order_by ?? spec.defaultOrderBy });
     const lists = listKeys.map((key) => [key, given[key] as string[] | undefined] as const);
     return {

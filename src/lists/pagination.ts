@@ -3,74 +3,62 @@
 import { tryDecodeURIComponent } from "hono/utils/url";
 import * as z from "zod/mini";
 import type { Paging } from "../db/list-page";
-import { quoted } from "../http/validation";
+import { isBlank } from "../http/messages";
+import { addMessages, quoted } from "../http/validation";
+import { rackParams } from "./rack-params";
 
 export const DEFAULT_PER_PAGE = 50;
 export const MAX_PER_PAGE = 5000;
 /** CC's default renderer.max_total_results: page * per_page may not pass it. */
 const MAX_TOTAL_RESULTS = 9_223_372_036_854_775_807n;
 
-const DIGITS = /^\d+$/;
+/**
+ * Ruby's String#to_i, as CC reads page and per_page: leading whitespace, a sign and the leading digits
+ * (underscores between them), whatever follows; 0 when there are none. "2abc" is page 2.
+ */
+export function rubyToI(text: string): bigint {
+  const match = /^[\t\n\v\f\r ]*([+-]?)(\d+(?:_\d+)*)/.exec(text);
+  if (!match) return 0n;
+  const value = BigInt(match[2]!.replaceAll("_", ""));
+  return match[1] === "-" ? -value : value;
+}
 
 const positiveInteger = (name: string) =>
   z
     .optional(z.string({ error: `${name} must be a positive integer` }))
-    .check(
-      z.refine(
-        (v) => v === undefined || (DIGITS.test(v) && Number(v) > 0),
-        `${name} must be a positive integer`,
-      ),
-    );
+    .check(z.refine((v) => v === undefined || rubyToI(v) > 0n, `${name} must be a positive integer`));
 
 export const pageParams = {
   page: positiveInteger("Page"),
   per_page: positiveInteger("Per page").check(
     z.refine(
-      (v) => v === undefined || !DIGITS.test(v) || Number(v) <= MAX_PER_PAGE,
+      (v) => v === undefined || rubyToI(v) <= 0n || rubyToI(v) <= BigInt(MAX_PER_PAGE),
       `Per page must be between 1 and ${MAX_PER_PAGE}`,
     ),
   ),
 };
 
-/** `order_by` over the given fields, each optionally prefixed with + or -. */
+/** `order_by` over the given fields, each optionally prefixed with + or -; blank is as if not given. */
 export function orderByParam<F extends string>(fields: readonly F[]) {
   const pattern = new RegExp(`^[+-]?(${fields.join("|")})$`);
   const message = `Order by can only be: ${quoted(fields)}`;
   return z
     .optional(z.string({ error: message }))
-    .check(z.refine((v) => v === undefined || pattern.test(v), message));
+    .check(z.refine((v) => v === undefined || isBlank(v) || pattern.test(v), message));
 }
 
+/** A bracketed parameter (`created_ats[gt]=…`) as Rack nests it, its values as CC's messages read them. */
 export type NestedParam = Record<string, string>;
 
 /**
- * Rack's nesting of `name[sub]=v` into `{ name: { sub: v } }` (how `created_ats[gt]` arrives in CC);
- * a bare `name` given beside nested ones is kept under the sub-key "".
+ * CC's check that the page asked for lies within reach: page * per_page, in exact integers, each read
+ * as CC reads it (a nested one is no number at all).
  */
-function nestParams(flat: Record<string, string>): Record<string, string | NestedParam> {
-  const params = new Map<string, string | Map<string, string>>();
-  for (const [key, value] of Object.entries(flat)) {
-    const match = /^([^[\]]+)\[([^\]]*)\]/.exec(key);
-    const name = match ? match[1]! : key;
-    const existing = params.get(name);
-    if (!match && existing === undefined) {
-      params.set(name, value);
-      continue;
-    }
-    const nested =
-      existing instanceof Map ? existing : new Map(existing === undefined ? [] : [["", existing]]);
-    nested.set(match ? match[2]! : "", value);
-    params.set(name, nested);
-  }
-  return Object.fromEntries([...params].map(([k, v]) => [k, v instanceof Map ? Object.fromEntries(v) : v]));
-}
-
-/** CC's check that the page asked for lies within reach: page * per_page, in exact integers. */
 function maximumResultMessages(query: Record<string, unknown>): string[] {
   const { page, per_page: perPage } = query;
   if (page === undefined && perPage === undefined) return [];
   const exact = (value: unknown, fallback: number) =>
-    typeof value === "string" && DIGITS.test(value) ? BigInt(value) : BigInt(fallback);
+    value === undefined ? BigInt(fallback) : typeof value === "string" ? rubyToI(value) : 0n;
   return exact(page, 1) * exact(perPage, DEFAULT_PER_PAGE) > MAX_TOTAL_RESULTS
     ? [`Maximum result (page * per_page) must be less than ${MAX_TOTAL_RESULTS}`]
     : [];
@@ -82,22 +70,19 @@ export const unknownQueryParameters = (keys: readonly string[]) =>
 
 /**
  * A list's query schema: `shape` plus CC's rejection of unknown keys, which names them and lists the
- * valid ones in `validOrder` (CC's order). Repeated keys are not lists in CC: the last one wins.
- * Bracketed keys nest as Rack nests them, so fields may receive a `NestedParam`.
+ * valid ones in `validOrder` (CC's order). The query is read as CC reads it (rack-params.ts): a repeated
+ * key is not a list (the last one wins), a bracketed one nests, so fields may receive a `NestedParam`,
+ * and keys whose forms conflict are Rack's 400.
  */
 export function listQuery<S extends z.core.$ZodLooseShape>(shape: S, validOrder: readonly string[]) {
   // zod's preprocess: a transform piped into the schema.
   return z.pipe(
-    z.transform((raw): unknown =>
-      nestParams(
-        Object.fromEntries(
-          Object.entries(raw as Record<string, string | string[]>).map(([k, v]) => [
-            k,
-            Array.isArray(v) ? v.at(-1)! : v,
-          ]),
-        ),
-      ),
-    ),
+    z.transform((raw, ctx): unknown => {
+      const read = rackParams(raw as Record<string, string | string[]>);
+      if ("params" in read) return read.params;
+      addMessages(ctx, [read.error]);
+      return z.NEVER;
+    }),
     z.catchall(z.object(shape), z.unknown()).check(
       z.superRefine((query, ctx) => {
         const unknown = Object.keys(query).filter((key) => !Object.hasOwn(shape, key));
@@ -137,11 +122,12 @@ export function pagingOf(query: {
   per_page?: string | undefined;
   order_by?: string | undefined;
 }): Paging {
-  const orderBy = query.order_by;
+  const orderBy = isBlank(query.order_by) ? undefined : query.order_by;
+  const exactPage = query.page === undefined ? 1n : rubyToI(query.page);
   return {
-    page: query.page ? Number(query.page) : 1,
-    exactPage: query.page ? BigInt(query.page) : 1n,
-    perPage: query.per_page ? Number(query.per_page) : DEFAULT_PER_PAGE,
+    page: Number(exactPage),
+    exactPage,
+    perPage: query.per_page === undefined ? DEFAULT_PER_PAGE : Number(rubyToI(query.per_page)),
     orderBy: orderBy
       ? { field: orderBy.replace(/^[+-]/, ""), descending: orderBy.startsWith("-") }
       : undefined,

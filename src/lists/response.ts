@@ -6,6 +6,7 @@ import type { AppEnv } from "../env";
 import type { Presenter } from "../http/resources";
 import { jsonResponse } from "../http/respond";
 import { externalUrl } from "../http/urls";
+import type { ListLinks } from "./messages";
 
 /**
  * CC's list envelope. Links are absolute and carry every filter given (`filters`: the request's query
@@ -14,7 +15,7 @@ import { externalUrl } from "../http/urls";
 export function paginatedList<T>(
   c: Context<AppEnv>,
   path: string,
-  filters: Record<string, string | undefined>,
+  filters: ListLinks,
   paging: Paging,
   totalResults: number,
   resources: T[],
@@ -22,11 +23,11 @@ export function paginatedList<T>(
   const totalPages = Math.max(1, Math.ceil(totalResults / paging.perPage));
   const base = `${externalUrl(c)}${path}`;
   const link = (page: number | bigint) => {
-    const params: Record<string, string> = { page: String(page), per_page: String(paging.perPage) };
+    const params: ListLinks = { page: String(page), per_page: String(paging.perPage) };
     for (const [key, value] of Object.entries(filters)) if (value !== undefined) params[key] = value;
     const sorted = Object.keys(params)
       .sort()
-      .map((key): [string, string] => [key, params[key]!]);
+      .flatMap((key) => [params[key]!].flat().map((value): [string, string] => [key, value]));
     return { href: `${base}?${new URLSearchParams(sorted).toString()}` };
   };
   return {
@@ -46,7 +47,7 @@ export function paginatedList<T>(
 export function listResponse<T>(
   c: Context<AppEnv>,
   path: string,
-  request: { paging: Paging; links: Record<string, string | undefined> },
+  request: { paging: Paging; links: ListLinks },
   page: Page<T>,
   present: Presenter<T>,
 ): Response {

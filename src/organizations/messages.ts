@@ -28,7 +28,7 @@ export const createOrganizationMessage = ccMessage(
 
 const organizationsList = listMessage({
   orderBy: ["name"],
-  labelSelector: "after guids",
+  labelSelector: "last",
   params: { names: "list" },
 });
 

@@ -156,14 +156,20 @@ export async function packageCreate(
   return result.created;
 }
 
-/** The 2015 API's create (POST /v3/apps/:guid/packages): no metadata, no lifecycle check, 404 for the app. */
+/**
+ * The 2015 API's create (POST /v3/apps/:guid/packages): no metadata, no lifecycle check, 404 for the app.
+ * Its event is audit.app.package.create as CC recorded it for this message (since 2016): the request is
+ * the message's audit hash, the fields given (a `url` only when given), less the app guid it merged in.
+ */
 export async function experimentalPackageCreate(
   deps: Deps,
   user: User,
   message: { appGuid: string; type: PackageType; url: string | undefined },
 ): Promise<PackageView> {
+  const { db } = deps;
+  const request = { type: message.type, url: message.url };
   const result = await createPackageWhereAllowed(
-    deps.db,
+    db,
     user,
     {
       type: message.type,
@@ -171,6 +177,8 @@ export async function experimentalPackageCreate(
       dockerImage: message.type === "docker" ? (message.url ?? null) : null,
     },
     NO_METADATA,
+    undefined,
+    (guid) => [packageEvent(db, user, "create", guid, { request })],
   );
   if (!result.created) {
     assertWritable(user, result.app, () => notFound("App"));

@@ -33,8 +33,9 @@ async function findTarget(db: Db, user: User, message: RoleMessage) {
 }
 
 /**
- * CC's `audit.user.<role>_add` / `_remove` event: about the role's user (whose username this API does
- * not know, as CC without UAA), in the role's space or organization.
+ * CC's `audit.user.<role>_add` / `_remove` event: about the role's user, in the role's space or
+ * organization, with the request as given (CC's audit hash; none for a remove). CC names the user by the
+ * username UAA gives it; this API has no UAA lookup, so the name is CC's fallback, "".
  */
 function roleEvent(
   db: Db,
@@ -80,15 +81,7 @@ export async function roleCreate(deps: Deps, user: User, message: RoleMessage): 
         spaceGuid: message.spaceGuid ?? null,
         organizationGuid: message.spaceGuid ? null : (message.organizationGuid ?? null),
       },
-      {
-        type: message.type,
-        relationships: {
-          user: { data: { guid: message.userGuid } },
-          ...(message.spaceGuid
-            ? { space: { data: { guid: message.spaceGuid } } }
-            : { organization: { data: { guid: message.organizationGuid } } }),
-        },
-      },
+      message.audited,
     ),
   ]);
   if (!role) {

@@ -106,6 +106,8 @@ export const createRoleMessage = ccMessage(
     userGuid: relationshipGuid(body.relationships, "user"),
     spaceGuid: relationshipGuid(body.relationships, "space"),
     organizationGuid: relationshipGuid(body.relationships, "organization"),
+    // CC's audit_hash: the fields as given (only type and relationships get this far).
+    audited: body,
   }),
 );
 

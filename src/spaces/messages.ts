@@ -33,7 +33,7 @@ export const createSpaceMessage = ccMessage(
 
 const spacesList = listMessage({
   orderBy: ["name"],
-  labelSelector: "after guids",
+  labelSelector: "last",
   params: { names: "list", organization_guids: "list" },
 });
 

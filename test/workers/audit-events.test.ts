@@ -71,6 +71,45 @@ describe("package actions record CC's events", () => {
     expect(JSON.stringify(events)).not.toContain("s3cret");
   });
 
+  it("the 2015 seed create: CC's create event, the request as given (CC drops the app guid)", async () => {
+    const world = await createWorld();
+    const { bearer, actor } = await actorIn(world);
+    const created = await call("POST", `/v3/apps/${world.appGuid}/packages`, {
+      rawBody: '{"type":"docker","url":"docker://cloudfoundry/runtime-ci"}',
+      contentType: "application/x-www-form-urlencoded",
+      token: bearer,
+    });
+    expect(created.status).toBe(201);
+    expect(created.headers.get("Server-Timing")).toMatch(/^d1;desc="rt=1 /);
+    const bits = await call("POST", `/v3/apps/${world.appGuid}/packages`, {
+      body: { type: "bits" },
+      token: bearer,
+    });
+    expect(bits.status).toBe(201);
+
+    expect(await eventsOf(world.appGuid)).toEqual([
+      packageEvent(world, "audit.app.package.create", actor, {
+        package_guid: created.json.guid,
+        request: { type: "docker", url: "docker://cloudfoundry/runtime-ci" },
+      }),
+      packageEvent(world, "audit.app.package.create", actor, {
+        package_guid: bits.json.guid,
+        request: { type: "bits" },
+      }),
+    ]);
+  });
+
+  it("a refused seed create records nothing", async () => {
+    const world = await createWorld();
+    const { bearer } = await actorIn(world, "space_auditor");
+    const refused = await call("POST", `/v3/apps/${world.appGuid}/packages`, {
+      body: { type: "bits" },
+      token: bearer,
+    });
+    expect(refused.status).toBe(403);
+    expect(await eventsOf(world.appGuid)).toEqual([]);
+  });
+
   it("a refused create records nothing", async () => {
     const world = await createWorld();
     const { bearer } = await actorIn(world, "space_auditor");
@@ -198,6 +237,70 @@ describe("GET /v3/audit_events", () => {
     },
   );
 
+  /** A world with one organization-level event (no space): an admin adding an organization role. */
+  async function worldWithOrganizationEvent() {
+    const world = await createWorld();
+    const user = newUser();
+    const added = await call("POST", "/v3/roles", {
+      token: await adminToken(),
+      body: {
+        type: "organization_user",
+        relationships: { user: { data: { guid: user } }, organization: { data: { guid: world.orgGuid } } },
+      },
+    });
+    expect(added.status).toBe(201);
+    const [event] = await eventsOf(user);
+    expect(event).toMatchObject({ space: null, organization: { guid: world.orgGuid } });
+    return { world, event: event as { guid: string }, target: user };
+  }
+
+  // CC's readable_event_dataset: by space only through the event's space, so an organization's own
+  // events are for global readers and its auditors.
+  it.each([
+    ...[...GLOBAL_READERS, "organization_auditor"].map((role) => [role, true] as const),
+    ...[...INVISIBLE, "space_developer", "space_auditor", "space_supporter"].map(
+      (role) => [role, false] as const,
+    ),
+  ])("an organization's event (no space): %s sees it: %s", async (role, visible) => {
+    const { world, event, target } = await worldWithOrganizationEvent();
+    const bearer = await tokenFor(world, role as Parameters<typeof tokenFor>[1]);
+
+    const shown = await call("GET", `/v3/audit_events/${event.guid}`, { token: bearer });
+    const listed = await call("GET", `/v3/audit_events?target_guids=${target}`, { token: bearer });
+
+    expect(listed.status).toBe(200);
+    if (visible) {
+      expect(shown.status).toBe(200);
+      expect(shown.json).toEqual(event);
+      expect(listed.json.resources).toEqual([event]);
+    } else {
+      expect(shown.status).toBe(404);
+      expect(shown.json).toEqual(notFoundBody("Event"));
+      expect(listed.json.resources).toEqual([]);
+    }
+  });
+
+  it("an event in another space of the organization: its auditor sees it, this space's roles do not", async () => {
+    const { world, event } = await worldWithEvent();
+    const otherSpace = { ...world, spaceGuid: crypto.randomUUID() };
+    await env.DB.prepare(
+      "INSERT INTO spaces (guid, name, organization_guid, created_at, updated_at) VALUES (?, 'other', ?, 1, 1)",
+    )
+      .bind(otherSpace.spaceGuid, world.orgGuid)
+      .run();
+    for (const [role, status] of [
+      ["organization_auditor", 200],
+      ["space_developer", 404],
+      ["space_auditor", 404],
+      ["space_supporter", 404],
+    ] as const) {
+      const shown = await call("GET", `/v3/audit_events/${event.guid}`, {
+        token: await tokenFor(otherSpace, role),
+      });
+      expect(shown.status, role).toBe(status);
+    }
+  });
+
   it("cf events APP: the app's events, newest first, in CC's envelope", async () => {
     const { world, event } = await worldWithEvent();
     const admin = await adminToken();
@@ -242,18 +345,33 @@ describe("GET /v3/audit_events", () => {
     ]);
   });
 
-  it("target_guids[not] is repeated in the links; an unknown parameter is CC's 400", async () => {
+  it("target_guids[not] is repeated in the links as Rails' to_query writes a hash of lists", async () => {
     const { world } = await worldWithEvent();
     const admin = await adminToken();
-    const listed = await call("GET", `/v3/audit_events?target_guids[not]=${world.appGuid}&per_page=1`, {
+    const listed = await call("GET", `/v3/audit_events?target_guids[not]=${world.appGuid},x&per_page=1`, {
       token: admin,
     });
+    const not = "target_guids%5Bnot%5D%5B%5D";
     expect(listed.json.pagination.first.href).toBe(
-      `${BASE}/v3/audit_events?page=1&per_page=1&target_guids%5Bnot%5D=${world.appGuid}`,
+      `${BASE}/v3/audit_events?page=1&per_page=1&${not}=${world.appGuid}&${not}=x`,
     );
-    const refused = await call("GET", "/v3/audit_events?target_guids[in]=x", { token: admin });
+    // CC takes any other operator beside `not`, and repeats it too.
+    const beside = await call("GET", `/v3/audit_events?target_guids[not]=a&target_guids[in]=b`, {
+      token: admin,
+    });
+    expect(beside.status).toBe(200);
+    expect(beside.json.pagination.first.href).toBe(
+      `${BASE}/v3/audit_events?page=1&per_page=50&target_guids%5Bin%5D%5B%5D=b&${not}=a`,
+    );
+  });
+
+  it.each([
+    ["target_guids[in]=x", "Target guids target_guids has an invalid operator"],
+    ["target_guids[]=x&target_guids[x]=y", "expected Hash (got Array) for param `target_guids'"],
+  ])("%s → 400 %s", async (query, detail) => {
+    const refused = await call("GET", `/v3/audit_events?${query}`, { token: await adminToken() });
     expect(refused.status).toBe(400);
-    expect(refused.json).toEqual(badQueryBody("Target guids must be an array"));
+    expect(refused.json).toEqual(badQueryBody(detail));
   });
 });
 
@@ -345,13 +463,15 @@ describe("app, space, organization and role actions record CC's events", () => {
     const world = await createWorld();
     const { bearer, actor } = await admin();
     const user = newUser();
+    // Recorded as given (CC's audit hash), an empty space relationship included.
     const relationships = {
       user: { data: { guid: user } },
       organization: { data: { guid: world.orgGuid } },
+      space: { data: null },
     };
     const orgRole = await call("POST", "/v3/roles", {
       token: bearer,
-      body: { type: "organization_user", relationships },
+      body: { relationships, type: "organization_user" },
     });
     expect(orgRole.status).toBe(201);
     const spaceRelationships = { user: { data: { guid: user } }, space: { data: { guid: world.spaceGuid } } };

@@ -2,7 +2,7 @@
 // (`names[x]=a`) is CC's "must be an array", and an unknown parameter names the list's valid ones.
 import { describe, expect, it } from "vitest";
 import { badQueryBody } from "./support/errors";
-import { createWorld, grant, newUser } from "./support/fixtures";
+import { addPackage, createWorld, grant, newUser } from "./support/fixtures";
 import { BASE, call, cfError } from "./support/http";
 import { packageOf, pagination, type SeededPackage, seedPackage } from "./support/list-seeds";
 import { adminToken, token } from "./support/tokens";
@@ -41,12 +41,146 @@ describe("comma-list filters given a nested value (400 CF-BadQueryParameter)", (
 
 describe("unknown parameters name the list's valid ones", () => {
   it.each([
-    ["/v3/apps", `${COMMON}, 'label_selector', 'names', 'organization_guids', 'space_guids'`],
+    ["/v3/organizations", `${COMMON}, 'names', 'label_selector'`],
+    ["/v3/spaces", `${COMMON}, 'names', 'organization_guids', 'label_selector'`],
+    ["/v3/apps", `${COMMON}, 'names', 'organization_guids', 'space_guids', 'label_selector'`],
     ["/v3/roles", `${COMMON}, 'organization_guids', 'space_guids', 'user_guids', 'types'`],
   ])("%s", async (path, valid) => {
     const reply = await call("GET", `${path}?foo=1`, { token: await adminToken() });
     expect(reply.status).toBe(400);
     expect(reply.json).toEqual(badQuery(`Unknown query parameter(s): 'foo'. Valid parameters are: ${valid}`));
+  });
+});
+
+// Rails' array form (`guids[]=a`, what Ruby's to_query sends): Rack makes it an array, and CC's to_array!
+// splits the array's Ruby text (`["a", "b"]`) at its commas. So every list filter of every list accepts it
+// (200), filtering by those pieces, which the links repeat; other parameters given so fail their checks.
+describe("the array form of list parameters, as CC reads it", () => {
+  /** Each list this API serves, with every comma-list filter it takes. */
+  async function lists(): Promise<[string, string[]][]> {
+    const world = await createWorld();
+    const pkg = await addPackage(world.appGuid);
+    return [
+      ["/v3/organizations", ["guids", "names"]],
+      ["/v3/spaces", ["guids", "names", "organization_guids"]],
+      ["/v3/apps", ["guids", "names", "organization_guids", "space_guids"]],
+      ["/v3/roles", ["guids", "organization_guids", "space_guids", "user_guids", "types"]],
+      ["/v3/packages", ["guids", "states", "types", "app_guids", "space_guids", "organization_guids"]],
+      [`/v3/apps/${world.appGuid}/packages`, ["guids", "states", "types"]],
+      [`/v3/packages/${pkg}/droplets`, ["guids", "app_guids", "organization_guids", "space_guids", "states"]],
+      ["/v3/audit_events", ["guids", "types", "target_guids", "space_guids", "organization_guids"]],
+    ];
+  }
+
+  it("every filter of every list: 200, filtering by the array's Ruby text split at its commas", async () => {
+    const admin = await adminToken();
+    for (const [path, filters] of await lists()) {
+      for (const filter of filters) {
+        const reply = await call("GET", `${path}?${filter}[]=a&${filter}[]=b`, { token: admin });
+        expect(reply.status, `${path} ${filter}`).toBe(200);
+        expect(reply.json.resources, `${path} ${filter}`).toEqual([]);
+        // The pieces `["a"` and `"b"]`, joined again by the link.
+        expect(new URL(reply.json.pagination.first.href).searchParams.get(filter)).toBe('["a","b"]');
+      }
+    }
+  });
+
+  it("mixed with comma lists and nested: the pieces of Ruby's text, quotes and brackets included", async () => {
+    const world = await createWorld();
+    const admin = await adminToken();
+    const named = async (name: string) => {
+      const created = await call("POST", "/v3/apps", {
+        token: admin,
+        body: { name, relationships: { space: { data: { guid: world.spaceGuid } } } },
+      });
+      expect(created.status).toBe(201);
+      return created.json.guid as string;
+    };
+    const plain = await named("web");
+    const bracketed = await named('["web"]');
+    const [first, last] = [await named('["a'), await named('"c"]')];
+    const names = async (query: string) => {
+      const reply = await call("GET", `/v3/apps?space_guids=${world.spaceGuid}&${query}`, { token: admin });
+      expect(reply.status).toBe(200);
+      return {
+        guids: (reply.json.resources as { guid: string }[]).map((app) => app.guid),
+        link: new URL(reply.json.pagination.first.href).searchParams.get("names"),
+      };
+    };
+
+    expect(await names("names=web")).toEqual({ guids: [plain], link: "web" });
+    expect(await names("names[]=web")).toEqual({ guids: [bracketed], link: '["web"]' });
+    // ["a,b", "c"] is the text `["a,b", "c"]`: the pieces `["a`, `b"` and `"c"]`.
+    expect(await names("names[]=a,b&names[]=c")).toEqual({ guids: [first, last], link: '["a,b","c"]' });
+    expect(await names("names[][]=web")).toEqual({ guids: [], link: '[["web"]]' });
+    expect(await names("names[][x]=web")).toEqual({ guids: [], link: '[{"x"=>"web"}]' });
+    // Rack fills a hash in the array until it meets a key it already has.
+    expect(await names("names[][x]=a&names[][y]=b")).toEqual({ guids: [], link: '[{"x"=>"a","y"=>"b"}]' });
+    expect(await names("names[][x][y]=1&names[][x][y]=2")).toEqual({
+      guids: [],
+      link: '[{"x"=>{"y"=>"1"}},{"x"=>{"y"=>"2"}}]',
+    });
+    expect(await names("names[]=%22%23%7B%5Cn%0A")).toEqual({ guids: [], link: '["\\"\\#{\\\\n\\n"]' });
+    // Rack: a later plain value replaces the array; an array after a plain value is its 400.
+    expect(await names("names[]=a&names=web")).toEqual({ guids: [plain], link: "web" });
+  });
+
+  it.each([
+    ["guids=a&guids[]=b", "expected Array (got String) for param `guids'"],
+    ["guids[x]=a&guids[]=b", "expected Array (got Hash) for param `guids'"],
+    ["guids=a&guids[x]=b", "expected Hash (got String) for param `guids'"],
+    [`guids${"[x]".repeat(32)}=a`, "exceeded available parameter key space"],
+    ["page[]=1", "Page must be a positive integer"],
+    ["per_page[]=10", "Per page must be a positive integer"],
+    ["order_by[]=created_at", "Order by can only be: 'created_at', 'updated_at', 'name'"],
+    ["label_selector[]=env", "Invalid label_selector value"],
+    [
+      "created_ats[]=2020-01-01T00:00:00Z",
+      "Created ats has an invalid timestamp format. Timestamps should be formatted as 'YYYY-MM-DDThh:mm:ssZ'",
+    ],
+    [
+      "updated_ats[lt][]=2020-01-01T00:00:00Z",
+      "Updated ats has an invalid timestamp format. Timestamps should be formatted as 'YYYY-MM-DDThh:mm:ssZ'",
+    ],
+    [
+      "created_ats[gt][]=2020-01-01T00:00:00Z&created_ats[gt][]=2020-01-02T00:00:00Z",
+      "Created ats only accepts one value when using a relational operator",
+    ],
+  ])("/v3/apps?%s → 400 %s", async (query, detail) => {
+    const reply = await call("GET", `/v3/apps?${query}`, { token: await adminToken() });
+    expect(reply.status).toBe(400);
+    expect(reply.json).toEqual(badQuery(detail));
+  });
+});
+
+// page, per_page and order_by as CC reads them: Ruby's to_i of the text, and a blank order as none.
+describe("page, per_page and order_by read as CC reads them", () => {
+  it("page=2abc is page 2 and per_page= 1_0 is 10; a blank order_by is the default order", async () => {
+    const reply = await list("/v3/organizations?page=2abc&per_page=%201_0&order_by=");
+    expect(reply.status).toBe(200);
+    expect(reply.json.pagination.first.href).toBe(`${BASE}/v3/organizations?page=1&per_page=10`);
+    expect(reply.json.pagination.previous.href).toBe(`${BASE}/v3/organizations?page=1&per_page=10`);
+  });
+
+  it("roles: an absent order_by is CC's created_at, a blank one no order at all", async () => {
+    const absent = await list("/v3/roles");
+    expect(absent.json.pagination.first.href).toBe(
+      `${BASE}/v3/roles?order_by=%2Bcreated_at&page=1&per_page=50`,
+    );
+    const blank = await list("/v3/roles?order_by=");
+    expect(blank.status).toBe(200);
+    expect(blank.json.pagination.first.href).toBe(`${BASE}/v3/roles?page=1&per_page=50`);
+  });
+
+  it.each([
+    ["page=-1", "Page must be a positive integer"],
+    ["page=0x10", "Page must be a positive integer"],
+    ["per_page=5_001", "Per page must be between 1 and 5000"],
+    ["order_by=%20name", "Order by can only be: 'created_at', 'updated_at', 'name'"],
+  ])("%s → 400 %s", async (query, detail) => {
+    const reply = await list(`/v3/organizations?${query}`);
+    expect(reply.status).toBe(400);
+    expect(reply.json).toEqual(badQuery(detail));
   });
 });
 

@@ -172,7 +172,7 @@ describe("GET /v3/organizations", () => {
   it.each([
     [
       "foo=bar",
-      "Unknown query parameter(s): 'foo'. Valid parameters are: 'page', 'per_page', 'order_by', 'created_ats', 'updated_ats', 'guids', 'label_selector', 'names'",
+      "Unknown query parameter(s): 'foo'. Valid parameters are: 'page', 'per_page', 'order_by', 'created_ats', 'updated_ats', 'guids', 'names', 'label_selector'",
     ],
     ["order_by=status", "Order by can only be: 'created_at', 'updated_at', 'name'"],
     ["page=0", "Page must be a positive integer"],

@@ -256,7 +256,7 @@ describe("GET /v3/spaces", () => {
     expect(reply.status).toBe(400);
     expect(reply.json).toEqual(
       badQueryBody(
-        "Unknown query parameter(s): 'include'. Valid parameters are: 'page', 'per_page', 'order_by', 'created_ats', 'updated_ats', 'guids', 'label_selector', 'names', 'organization_guids'",
+        "Unknown query parameter(s): 'include'. Valid parameters are: 'page', 'per_page', 'order_by', 'created_ats', 'updated_ats', 'guids', 'names', 'organization_guids', 'label_selector'",
       ),
     );
   });
