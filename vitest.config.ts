@@ -2,8 +2,11 @@ import { fileURLToPath } from "node:url";
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-pool-workers";
 import { exportJWK, generateKeyPair } from "jose";
 import { defineConfig } from "vitest/config";
+import { buildAssets } from "./scripts/assets.mjs";
 
 export default defineConfig(async () => {
+  // wrangler.toml's [assets] directory must exist before the workers project reads the configuration.
+  buildAssets();
   const migrations = await readD1Migrations(fileURLToPath(new URL("./migrations", import.meta.url)));
   // A throwaway UAA signing key per run: the worker trusts its public half, tests sign with the private.
   const { publicKey, privateKey } = await generateKeyPair("RS256", { extractable: true });

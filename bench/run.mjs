@@ -7,6 +7,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, release, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
 import { SignJWT } from "jose";
+import { buildAssets } from "../scripts/assets.mjs";
 import { measure, measureInterleaved, send, stopLoads } from "./measure.mjs";
 import { writeBombForm, writeUploadFiles } from "./package-zip.mjs";
 import { checkTargets, table, targetTable } from "./report.mjs";
@@ -192,6 +193,8 @@ async function main() {
   }
   try {
     log(`building the worker (${quick ? "quick" : "full"} run) and the 50 and 90 MiB packages`);
+    // wrangler builds no bundle while wrangler.toml's [assets] directory is missing, as on a fresh clone.
+    buildAssets();
     const built = buildWorker();
     const maxFormBytes = Number(productionVars().MAX_PACKAGE_SIZE);
     /** @type {Map<number, ReturnType<typeof writeUploadFiles> & { zipFile: string, formFile: string }>} */

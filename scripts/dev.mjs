@@ -1,9 +1,11 @@
 // npm start: local development in one command, offline. Writes .dev.vars from the committed example,
-// applies migrations to the local D1, loads the demo data, then serves the API on 127.0.0.1:8787.
+// builds the static assets (the OpenAPI document and /docs), applies migrations to the local D1, loads
+// the demo data, then serves the API on 127.0.0.1:8787.
 // `npm start -- <wrangler dev flags>` passes them on; a flag given there wins over the default
 // (`--port 8899`, `--ip 0.0.0.0`), and `--persist-to <dir>` is where the migrations and demo data go too.
 import { spawn, spawnSync } from "node:child_process";
 import { copyFileSync, existsSync } from "node:fs";
+import { buildAssets } from "./assets.mjs";
 
 const env = { ...process.env, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false" };
 const run = (args) => {
@@ -26,6 +28,7 @@ const persistTo = flag("--persist-to");
 const local = ["--local", ...(persistTo === undefined ? [] : ["--persist-to", persistTo])];
 
 if (!existsSync(".dev.vars")) copyFileSync(".dev.vars.example", ".dev.vars");
+buildAssets();
 run(["d1", "migrations", "apply", "DB", ...local]);
 run(["d1", "execute", "DB", ...local, "--file", "demo/demo-data.sql"]);
 const server = spawn("npx", ["wrangler", "dev", ...defaults, ...flags], { stdio: "inherit", env });

@@ -1,7 +1,6 @@
-// Joins openapi/openapi.yaml and openapi/paths/*.yaml into one OpenAPI document. Run as a script it
-// writes public/v3/openapi.json, the file the worker serves; the tests load the same document.
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
+// Joins openapi/openapi.yaml and openapi/paths/*.yaml into one OpenAPI document. scripts/assets.mjs
+// writes it to public/v3/openapi.json, the file the worker serves; the tests load the same document.
+import { readdirSync, readFileSync } from "node:fs";
 import { parse } from "yaml";
 
 const root = new URL("../openapi/", import.meta.url);
@@ -28,10 +27,4 @@ function mergeInto(target, entries, where) {
     if (key in target) throw new Error(`${where} ${key} is defined twice`);
     target[key] = value;
   }
-}
-
-if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const out = new URL("../public/v3/", import.meta.url);
-  mkdirSync(out, { recursive: true });
-  writeFileSync(new URL("openapi.json", out), JSON.stringify(loadOpenApi()));
 }

@@ -1,8 +1,11 @@
 // The built bundle on plain Miniflare with production vars, as the bench serves it.
 import { describe } from "vitest";
 import { describeConnectionReuse, SERVER_VARS } from "./support/cases";
-import { startBundleServer } from "./support/servers";
+import { serveForTests, startBundleServer } from "./support/servers";
 
 describe("the production bundle on Miniflare", () => {
-  describeConnectionReuse(() => startBundleServer(SERVER_VARS), { bundle: true });
+  describeConnectionReuse(
+    serveForTests(() => startBundleServer(SERVER_VARS)),
+    { bundle: true },
+  );
 });

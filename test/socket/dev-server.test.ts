@@ -1,8 +1,63 @@
 // `npm start` (wrangler dev), as a developer runs it, with a port and a persistence directory of its own.
-import { describe } from "vitest";
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { describe, expect, it } from "vitest";
+import { loadOpenApi } from "../../scripts/openapi.mjs";
 import { describeConnectionReuse, SERVER_VARS } from "./support/cases";
-import { startDevServer } from "./support/servers";
+import { serveForTests, startDevServer } from "./support/servers";
+
+const swaggerUi = (file: string) =>
+  readFileSync(createRequire(import.meta.url).resolve(`swagger-ui-dist/${file}`), "utf8");
 
 describe("npm start -- --port --persist-to", () => {
-  describeConnectionReuse(() => startDevServer(SERVER_VARS), { bundle: false });
+  const server = serveForTests(() => startDevServer(SERVER_VARS));
+  describeConnectionReuse(server, { bundle: false });
+
+  // The static assets scripts/assets.mjs builds into public/, served before the worker runs.
+  describe("the OpenAPI document and the /docs reference page", () => {
+    const get = (path: string) => fetch(new URL(path, server().origin), { redirect: "manual" });
+
+    it("GET /v3/openapi.json answers the document joined from openapi/, as JSON", async () => {
+      const response = await get("/v3/openapi.json");
+      expect(response.status).toBe(200);
+      expect(response.headers.get("content-type")).toBe("application/json");
+      const document = await response.json();
+      expect(document).toEqual(loadOpenApi());
+      expect(document).toMatchObject({ openapi: "3.1.0" });
+    });
+
+    it("GET /docs answers the page, openapi/docs.html", async () => {
+      const response = await get("/docs");
+      expect(response.status).toBe(200);
+      expect(response.headers.get("content-type")).toBe("text/html; charset=utf-8");
+      expect(await response.text()).toBe(readFileSync("openapi/docs.html", "utf8"));
+    });
+
+    it.each(["swagger-ui-bundle.js", "swagger-ui.css"])(
+      "GET /docs/swagger-ui/%s answers swagger-ui-dist's file",
+      async (file) => {
+        const response = await get(`/docs/swagger-ui/${file}`);
+        expect(response.status).toBe(200);
+        expect(response.headers.get("content-type")).toBe(
+          file.endsWith(".js") ? "text/javascript; charset=utf-8" : "text/css; charset=utf-8",
+        );
+        expect(await response.text()).toBe(swaggerUi(file));
+      },
+    );
+
+    // html_handling = "auto-trailing-slash": the page has one address, the others send the browser there.
+    it.each(["/docs/", "/docs.html"])("GET %s redirects to /docs", async (path) => {
+      const response = await get(path);
+      expect(response.status).toBe(307);
+      expect(response.headers.get("location")).toBe("/docs");
+    });
+
+    it("a path under /docs that is no asset reaches the worker: CF's 404", async () => {
+      const response = await get("/docs/swagger-ui/");
+      expect(response.status).toBe(404);
+      expect(await response.json()).toEqual({
+        errors: [{ detail: "Unknown request", title: "CF-NotFound", code: 10000 }],
+      });
+    });
+  });
 });

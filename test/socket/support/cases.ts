@@ -180,27 +180,19 @@ function uploadRequest(guid: string, token: string | undefined, body: Uint8Array
 }
 
 /**
- * The connection tests against the server `start` serves; it is started once and stopped after.
+ * The connection tests against the running `server` (see serveForTests).
  * `bundle`: it is the built bundle on plain workerd, not wrangler dev (whose proxy adds its own answers).
  */
-export function describeConnectionReuse(
-  start: () => Promise<RunningServer>,
-  options: { bundle: boolean },
-): void {
-  let server: RunningServer;
+export function describeConnectionReuse(server: () => RunningServer, options: { bundle: boolean }): void {
   let world: SocketWorld;
   let probe: string;
 
   beforeAll(async () => {
-    server = await start();
-    world = await createSocketWorld(new KeepAliveClient(server.origin), server.tokenSecret);
+    world = await createSocketWorld(new KeepAliveClient(server().origin), server().tokenSecret);
     probe = await world.newPackage();
   });
 
-  afterAll(async () => {
-    world?.client.close();
-    await server?.stop();
-  });
+  afterAll(() => world?.client.close());
 
   /** The next request on the same socket as `refused` answers the probe package, 200. */
   async function expectSocketStillServes(refused: SocketReply) {
@@ -307,7 +299,7 @@ export function describeConnectionReuse(
       (err: NodeJS.ErrnoException) => err.code,
     );
     expect([{ status: 400, body: TOO_LARGE }, "ECONNRESET", "EPIPE"]).toContainEqual(settled);
-    const fresh = new KeepAliveClient(server.origin);
+    const fresh = new KeepAliveClient(server().origin);
     const next = await fresh.send({ method: "GET", path: `/v3/packages/${probe}`, token: world.developer });
     fresh.close();
     expect(next.status).toBe(200);

@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { afterAll, beforeAll } from "vitest";
 import { applyMigrations, buildWorker, startServer } from "../../../bench/server.mjs";
 
 export interface RunningServer {
@@ -13,6 +14,19 @@ export interface RunningServer {
   /** The HS256 secret the server trusts for UAA tokens. */
   tokenSecret: string;
   stop: () => Promise<void>;
+}
+
+/** Starts the server before the tests of the enclosing block and stops it after them; call inside them. */
+export function serveForTests(start: () => Promise<RunningServer>): () => RunningServer {
+  let server: RunningServer | undefined;
+  beforeAll(async () => {
+    server = await start();
+  });
+  afterAll(() => server?.stop());
+  return () => {
+    if (!server) throw new Error("the server is not started: serveForTests' beforeAll has not run");
+    return server;
+  };
 }
 
 /** A port nothing listens on now: one the kernel hands out for port 0. */
