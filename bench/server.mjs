@@ -7,7 +7,7 @@ import { readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { gzipSync } from "node:zlib";
-import { Miniflare } from "miniflare";
+import { convertV4MiniflareOptions, Miniflare } from "miniflare";
 
 const run = promisify(execFile);
 const WRANGLER = "node_modules/.bin/wrangler";
@@ -35,7 +35,7 @@ const compatibility = () => {
   const toml = readFileSync("wrangler.toml", "utf8");
   const flags = /^compatibility_flags\s*=\s*\[([^\]]*)\]/m.exec(toml)?.[1] ?? "";
   return {
-    compatibilityDate: /^compatibility_date\s*=\s*"([^"]+)"/m.exec(toml)?.[1] ?? "2026-04-26",
+    compatibilityDate: /^compatibility_date\s*=\s*"([^"]+)"/m.exec(toml)?.[1] ?? "2026-11-02",
     compatibilityFlags: [...flags.matchAll(/"([^"]+)"/g)].map((match) => match[1] ?? ""),
   };
 };
@@ -72,7 +72,9 @@ export async function buildWorker() {
  */
 export async function startServer(stateDir, bindings) {
   const storage = { d1Databases: { DB: DB_ID }, r2Buckets: { BITS: BUCKET }, ...compatibility() };
-  const mf = new Miniflare({
+  // Miniflare 5's options take a new shape; its converter takes this one (per-worker `bindings`, `*Persist`).
+  /** @type {import("miniflare").V4MiniflareOptions} */
+  const options = {
     host: "127.0.0.1",
     port: 0,
     d1Persist: join(stateDir, "d1"),
@@ -87,13 +89,17 @@ export async function startServer(stateDir, bindings) {
       },
       ...FLOORS.map((floor) => ({
         name: `floor-${floor}`,
-        modules: true,
-        scriptPath: `bench/floors/${floor}.mjs`,
+        // Listed: Miniflare 5 no longer follows a script's imports (the D1 floors share d1.mjs).
+        modules: [`bench/floors/${floor}.mjs`, "bench/floors/d1.mjs"].map((path) => ({
+          type: /** @type {const} */ ("ESModule"),
+          path,
+        })),
         routes: [`*/__floor/${floor}*`],
         ...storage,
       })),
     ],
-  });
+  };
+  const mf = new Miniflare(convertV4MiniflareOptions(options));
   const url = await mf.ready;
   if (url.hostname !== "127.0.0.1") throw new Error(`Miniflare listens on ${url.host}, not 127.0.0.1`);
   return { mf, url, workerdPid: workerdPid() };
