@@ -2,6 +2,7 @@ import { fileURLToPath } from "node:url";
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-pool-workers";
 import { exportJWK, generateKeyPair } from "jose";
 import { defineConfig } from "vitest/config";
+import { loadOpenApi } from "./scripts/openapi.mjs";
 
 export default defineConfig(async () => {
   const migrations = await readD1Migrations(fileURLToPath(new URL("./migrations", import.meta.url)));
@@ -23,6 +24,8 @@ export default defineConfig(async () => {
                 bindings: {
                   TEST_MIGRATIONS: migrations,
                   TEST_RSA_PRIVATE_JWK: JSON.stringify(privateJwk),
+                  // The contract every test exchange is checked against (test/workers/support/openapi.ts).
+                  TEST_OPENAPI: JSON.stringify(loadOpenApi()),
                   ENVIRONMENT: "development",
                   UAA_SYMMETRIC_SECRET: "tokensecret",
                   UAA_JWKS: JSON.stringify({ keys: [publicJwk] }),
