@@ -3,6 +3,7 @@ import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { exportJWK, generateKeyPair } from "jose";
 import { defineConfig } from "vitest/config";
 import { buildAssets } from "./scripts/assets.mjs";
+import { loadOpenApi } from "./scripts/openapi.mjs";
 
 export default defineConfig(async () => {
   // wrangler.toml's [assets] directory must exist before the workers project reads the configuration.
@@ -26,6 +27,8 @@ export default defineConfig(async () => {
                 bindings: {
                   TEST_MIGRATIONS: migrations,
                   TEST_RSA_PRIVATE_JWK: JSON.stringify(privateJwk),
+                  // The contract every test exchange is checked against (test/workers/support/openapi.ts).
+                  TEST_OPENAPI: JSON.stringify(loadOpenApi()),
                   ENVIRONMENT: "development",
                   UAA_SYMMETRIC_SECRET: "tokensecret",
                   UAA_JWKS: JSON.stringify({ keys: [publicJwk] }),

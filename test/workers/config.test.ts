@@ -8,6 +8,7 @@ import { packageRow, runScheduled, setTimes } from "./support/bits";
 import { addPackage, createWorld } from "./support/fixtures";
 import { BASE, call, callWithEnv, cfError, read } from "./support/http";
 import { logLines } from "./support/logs";
+import { exchange } from "./support/openapi";
 
 afterEach(() => vi.restoreAllMocks());
 
@@ -19,7 +20,8 @@ describe("a malformed var", () => {
     const misconfigured = { ...env, MAX_PACKAGE_SIZE: "9O MB" };
     for (const path of ["/", "/v3/packages"]) {
       const ctx = createExecutionContext();
-      const reply = await read(await worker.fetch(new Request(new URL(path, BASE)), misconfigured, ctx));
+      const request = new Request(new URL(path, BASE));
+      const reply = await read(await exchange(request, (sent) => worker.fetch(sent, misconfigured, ctx)));
       await waitOnExecutionContext(ctx);
       expect(reply.status).toBe(503);
       expect(reply.json).toEqual(UNAVAILABLE);

@@ -6,6 +6,8 @@ declare global {
     interface Env {
       TEST_MIGRATIONS: D1Migration[];
       TEST_RSA_PRIVATE_JWK: string;
+      /** The OpenAPI document as JSON (scripts/openapi.mjs), for the contract checks. */
+      TEST_OPENAPI: string;
     }
     interface GlobalProps {
       mainModule: typeof import("../../src/index");

@@ -5,16 +5,14 @@ import { env, exports } from "cloudflare:workers";
 import worker from "../../../src/index";
 import { tokenFor } from "./callers";
 import { addPackage, createWorld, type PackageSeed, type World } from "./fixtures";
-import { BASE, type Reply, read } from "./http";
+import { BASE, fetchWithEnv, type Reply, read } from "./http";
+import { exchange } from "./openapi";
 import { BOUNDARY, buildZip, digest, type FormField, multipartBody } from "./zip";
 
 /** Sends a prepared request; with `overrides`, through the handler with those vars, waiting for waitUntil work. */
 export async function send(request: Request, overrides?: Partial<Cloudflare.Env>): Promise<Reply> {
-  if (!overrides) return read(await exports.default.fetch(request));
-  const ctx = createExecutionContext();
-  const reply = await read(await worker.fetch(request, { ...env, ...overrides }, ctx));
-  await waitOnExecutionContext(ctx);
-  return reply;
+  if (!overrides) return read(await exchange(request, (sent) => exports.default.fetch(sent)));
+  return read(await fetchWithEnv(request, overrides));
 }
 
 /** The cron trigger, as Cloudflare fires it, with vars (or bindings) overridden. */
@@ -123,7 +121,7 @@ export async function bucketKeys(prefix: string): Promise<string[]> {
 export async function fetchBytes(
   request: Request,
 ): Promise<{ status: number; headers: Headers; body: Uint8Array }> {
-  const response = await exports.default.fetch(request);
+  const response = await exchange(request, (sent) => exports.default.fetch(sent));
   return {
     status: response.status,
     headers: response.headers,

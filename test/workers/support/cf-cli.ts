@@ -4,6 +4,7 @@
 import { exports } from "cloudflare:workers";
 import { decodeJwt, type JWTPayload } from "jose";
 import { type Reply, read } from "./http";
+import { exchange } from "./openapi";
 
 /** "%s/%s (%s; %s %s)": binary name and version, Go version, GOARCH, GOOS. */
 export const CLI_USER_AGENT = "cf/8.18.4+7a1a0f0.2025-10-21 (go1.24.9; amd64 linux)";
@@ -47,8 +48,9 @@ export function uaaRequest(
   return new Request(url, { method, headers, body: options.form ? goFormEncode(options.form) : undefined });
 }
 
-/** A request through the worker's fetch handler. */
-export const cli = async (request: Request): Promise<Reply> => read(await exports.default.fetch(request));
+/** A request through the worker's fetch handler, checked against the contract. */
+export const cli = async (request: Request): Promise<Reply> =>
+  read(await exchange(request, (sent) => exports.default.fetch(sent)));
 
 /** `cf login`'s token request (password grant); `cf` refreshes with `refreshGrant`. */
 export const passwordGrant = (loginUrl: string, username: string, password: string) =>

@@ -2,6 +2,7 @@
 import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
 import worker from "../../../src/index";
+import { buffered, exchange } from "./openapi";
 
 export const BASE = "http://api.example.org";
 
@@ -42,9 +43,11 @@ export async function read(response: Response): Promise<Reply> {
   return { status: response.status, headers: response.headers, text, json };
 }
 
-/** A request through the worker's default export, as a client would send it. */
+/** A request through the worker's default export, as a client would send it; checked against the contract. */
 export async function call(method: string, path: string, options: CallOptions = {}): Promise<Reply> {
-  return read(await exports.default.fetch(buildRequest(method, path, options)));
+  return read(
+    await exchange(buildRequest(method, path, options), (request) => exports.default.fetch(request)),
+  );
 }
 
 /** The same, with vars overridden (issuer, keys, limits): the fetch handler with a modified env. */
@@ -54,11 +57,21 @@ export async function callWithEnv(
   path: string,
   options: CallOptions = {},
 ): Promise<Reply> {
-  const ctx = createExecutionContext();
-  const response = await worker.fetch(buildRequest(method, path, options), { ...env, ...overrides }, ctx);
-  const reply = await read(response);
-  await waitOnExecutionContext(ctx);
-  return reply;
+  return read(await fetchWithEnv(buildRequest(method, path, options), overrides));
+}
+
+/**
+ * `request` through the fetch handler with `overrides` on the env, waiting for its waitUntil work;
+ * checked against the contract.
+ */
+export function fetchWithEnv(request: Request, overrides: Partial<Cloudflare.Env>): Promise<Response> {
+  return exchange(request, async (sent) => {
+    const ctx = createExecutionContext();
+    const response = await worker.fetch(sent, { ...env, ...overrides }, ctx);
+    const whole = await buffered(response);
+    await waitOnExecutionContext(ctx);
+    return whole;
+  });
 }
 
 export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
