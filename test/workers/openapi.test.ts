@@ -77,6 +77,7 @@ function answer(status: number, body: unknown, headers: Record<string, string> =
       "Content-Type": "application/json;charset=utf-8",
       "X-VCAP-Request-ID": REQUEST_ID,
       "Server-Timing": 'd1;desc="rt=1 rr=0 rw=0"',
+      "X-USER-GUID": "user-7",
       ...headers,
     },
   });
