@@ -214,7 +214,10 @@ function parameterValue(parameter: Parameter, values: string[]): unknown {
   return type === "array" ? values : values.at(-1);
 }
 
-/** The query as the document's parameters read it: `a=1`, `a[]=1&a[]=2`, deepObject `a[lt]=1`. */
+/**
+ * The query as the document's parameters read it: `a=1`, `a[]=1&a[]=2` (and Rack's deeper `a[][x]=1`),
+ * deepObject `a[lt]=1`.
+ */
 function queryErrors(route: Route, url: URL): string[] {
   const query = route.parameters.filter((parameter) => parameter.in === "query");
   const values = new Map<Parameter, unknown>();
@@ -224,6 +227,14 @@ function queryErrors(route: Route, url: URL): string[] {
     const exact = query.find((parameter) => parameter.name === key);
     if (exact) {
       values.set(exact, parameterValue(exact, all));
+      continue;
+    }
+    // Rack nests deeper forms (`a[][]=1`, `a[][x]=1`) into the array `a[]`; CC reads them as its items.
+    const deeper = /^([^[\]]+\[\])\[/.exec(key);
+    const array = deeper && query.find((parameter) => parameter.name === deeper[1]);
+    if (array) {
+      const earlier = values.get(array);
+      values.set(array, [...(Array.isArray(earlier) ? earlier : []), ...all]);
       continue;
     }
     const nested = /^([^[\]]+)\[([^\]]+)\]$/.exec(key);
