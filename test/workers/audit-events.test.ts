@@ -216,26 +216,25 @@ describe("GET /v3/audit_events", () => {
     "no_role",
   ];
 
-  it.each([...VISIBLE.map((role) => [role, true]), ...INVISIBLE.map((role) => [role, false])] as const)(
-    "%s sees the event: %s",
-    async (role, visible) => {
-      const { world, event } = await worldWithEvent();
-      const bearer = await tokenFor(world, role as Parameters<typeof tokenFor>[1]);
+  /** Shown and listed (by its target) to the caller when `visible`; else a 404 and an empty list. */
+  async function expectSeen(event: { guid: string }, target: string, bearer: string, visible: boolean) {
+    const shown = await call("GET", `/v3/audit_events/${event.guid}`, { token: bearer });
+    const listed = await call("GET", `/v3/audit_events?target_guids=${target}`, { token: bearer });
+    expect(listed.status).toBe(200);
+    expect(shown.status).toBe(visible ? 200 : 404);
+    expect(shown.json).toEqual(visible ? event : notFoundBody("Event"));
+    expect(listed.json.resources).toEqual(visible ? [event] : []);
+  }
 
-      const shown = await call("GET", `/v3/audit_events/${event.guid}`, { token: bearer });
-      const listed = await call("GET", `/v3/audit_events?target_guids=${world.appGuid}`, { token: bearer });
+  it.each([
+    ...VISIBLE.map((role) => [role, true] as const),
+    ...INVISIBLE.map((role) => [role, false] as const),
+  ])("%s sees the event: %s", async (role, visible) => {
+    const { world, event } = await worldWithEvent();
+    const bearer = await tokenFor(world, role as Parameters<typeof tokenFor>[1]);
 
-      if (visible) {
-        expect(shown.status).toBe(200);
-        expect(shown.json).toEqual(event);
-        expect(listed.json.resources).toEqual([event]);
-      } else {
-        expect(shown.status).toBe(404);
-        expect(shown.json).toEqual(notFoundBody("Event"));
-        expect(listed.json.resources).toEqual([]);
-      }
-    },
-  );
+    await expectSeen(event, world.appGuid, bearer, visible);
+  });
 
   /** A world with one organization-level event (no space): an admin adding an organization role. */
   async function worldWithOrganizationEvent() {
@@ -265,19 +264,7 @@ describe("GET /v3/audit_events", () => {
     const { world, event, target } = await worldWithOrganizationEvent();
     const bearer = await tokenFor(world, role as Parameters<typeof tokenFor>[1]);
 
-    const shown = await call("GET", `/v3/audit_events/${event.guid}`, { token: bearer });
-    const listed = await call("GET", `/v3/audit_events?target_guids=${target}`, { token: bearer });
-
-    expect(listed.status).toBe(200);
-    if (visible) {
-      expect(shown.status).toBe(200);
-      expect(shown.json).toEqual(event);
-      expect(listed.json.resources).toEqual([event]);
-    } else {
-      expect(shown.status).toBe(404);
-      expect(shown.json).toEqual(notFoundBody("Event"));
-      expect(listed.json.resources).toEqual([]);
-    }
+    await expectSeen(event, target, bearer, visible);
   });
 
   it("an event in another space of the organization: its auditor sees it, this space's roles do not", async () => {
