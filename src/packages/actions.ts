@@ -28,7 +28,6 @@ import {
   createPackageWhereAllowed,
   findCopyAccess,
   findPackageAccess,
-  insertPackage,
   type PackageView,
   updatePackage,
 } from "./store";
@@ -204,9 +203,20 @@ export async function packageCopy(
   assertWritable(user, source, refusals.source);
   if (source.package.appGuid === appGuid)
     throw unprocessable("Source and destination app cannot be the same");
-  const copy = await insertPackage(deps.db, copyOf(source.package, appGuid), (guid) => [
-    packageEvent(deps.db, user, "create", guid, { request: { source_package_guid: sourceGuid } }),
-  ]);
+  // Guarded as a create is: an app deleted (or a role lost) since the read above refuses the copy.
+  const result = await createPackageWhereAllowed(
+    deps.db,
+    user,
+    copyOf(source.package, appGuid),
+    NO_METADATA,
+    undefined,
+    (guid) => [packageEvent(deps.db, user, "create", guid, { request: { source_package_guid: sourceGuid } })],
+  );
+  if (!result.created) {
+    assertWritable(user, result.app, refusals.app);
+    throw new Error("package copy refused, yet its app passes every check");
+  }
+  const copy = result.created;
   if (copy.state === "COPYING") deps.defer(copyBits(deps.env, source.package, copy));
   return copy;
 }

@@ -103,6 +103,8 @@ export async function findCopyAccess(
 export interface NewPackage {
   type: PackageType;
   appGuid: string;
+  /** Unless given, the type's initial state. */
+  state?: PackageState;
   dockerImage?: string | null;
   dockerUsername?: string | null;
   dockerPassword?: string | null;
@@ -111,37 +113,6 @@ export interface NewPackage {
 /** The state a package starts in: docker packages need no bits, so they are READY at once. */
 export const initialState = (type: PackageType): PackageState =>
   type === "docker" ? "READY" : "AWAITING_UPLOAD";
-
-export function insertPackageQuery(
-  db: Db,
-  values: NewPackage & { guid?: string; state?: PackageState; sha1?: string | null; sha256?: string | null },
-) {
-  const now = nowSeconds();
-  return db
-    .insert(packages)
-    .values({
-      guid: crypto.randomUUID(),
-      state: values.state ?? initialState(values.type),
-      createdAt: now,
-      updatedAt: now,
-      ...values,
-    })
-    .returning();
-}
-
-/**
- * Creates a package without metadata (the 2015 route's create, a copy); `recorded` gives the statements
- * that go in its batch after it (its audit event), given the new package's guid.
- */
-export async function insertPackage(
-  db: Db,
-  values: NewPackage & { state?: PackageState },
-  recorded: (guid: string) => BatchItem<"sqlite">[] = () => [],
-): Promise<PackageView> {
-  const guid = crypto.randomUUID();
-  const [rows] = await db.batch([insertPackageQuery(db, { ...values, guid }), ...recorded(guid)]);
-  return { ...rows[0]!, labels: {}, annotations: {} };
-}
 
 /**
  * The copy of `source` into `appGuid`: docker copies carry the image only (not credentials) and are
@@ -198,14 +169,14 @@ function packageViewQuery(db: Db, guid: string) {
 }
 
 /**
- * Creates a package in `values.appGuid` with its labels and annotations, in ONE round trip, but only
- * where the caller may: the batch inserts the package through an INSERT … SELECT guarded by the access
- * rules (the caller writes to the app's space, its organization is active unless the caller is an
- * admin, and, when `lifecycles` is given, the app's lifecycle is one of them), writes the metadata
- * (which lands only with its package), reads the package back and, only when nothing was inserted, the app's access row. The
- * batch is one transaction, so a refusal and the access row that says why see the same roles, even
- * while a role of the caller is being created or deleted. `recorded` (the audit event) follows the
- * insert, and lands only with it.
+ * Creates a package in `values.appGuid` (a create, the 2015 create, a copy) with its labels and
+ * annotations, in ONE round trip, but only where the caller may: the batch inserts the package through
+ * an INSERT … SELECT guarded by the access rules (the caller writes to the app's space, its organization
+ * is active unless the caller is an admin, and, when `lifecycles` is given, the app's lifecycle is one of
+ * them), writes the metadata (which lands only with its package), reads the package back and, only when
+ * nothing was inserted, the app's access row. The batch is one transaction, so a refusal and the access
+ * row that says why see the same roles, even while a role of the caller is being created or deleted, or
+ * the app deleted. `recorded` (the audit event) follows the insert, and lands only with it.
  */
 export async function createPackageWhereAllowed(
   db: Db,
@@ -221,7 +192,7 @@ export async function createPackageWhereAllowed(
     id: null as unknown as number, // SQLite numbers the row
     guid,
     type: values.type,
-    state: initialState(values.type),
+    state: values.state ?? initialState(values.type),
     dockerImage: values.dockerImage ?? null,
     dockerUsername: values.dockerUsername ?? null,
     dockerPassword: values.dockerPassword ?? null,

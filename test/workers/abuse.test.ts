@@ -5,8 +5,8 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { developerWorld } from "./support/callers";
 import { INVALID_APP, labelLimitBody, NOT_AUTHORIZED, unprocessableBody } from "./support/errors";
-import { createWorld, grant, newUser, type World } from "./support/fixtures";
-import { call, cfError, type Reply } from "./support/http";
+import { addApp, addPackage, createWorld, grant, newUser, type World } from "./support/fixtures";
+import { call, callWithEnv, cfError, type Reply } from "./support/http";
 import { createdPackage, packageCount, packageJson, relationships } from "./support/packages";
 import { createRole, spaceRole } from "./support/roles";
 import { adminToken, token } from "./support/tokens";
@@ -413,6 +413,52 @@ describe("package creates racing role changes", { timeout: 30_000 }, () => {
     const seen = tally(replies, world.appGuid, { status: 422, body: INVALID_APP });
     expect((seen[201] ?? 0) + (seen[422] ?? 0)).toBe(CREATES);
     expect(await packageCount(world.appGuid)).toBe(seen[201] ?? 0);
+  });
+});
+
+// A copy reads its destination's access, then inserts: an app deleted between the two must refuse the
+// copy, as a create is refused, not fail on the packages → apps foreign key. The real D1, with the
+// deletion put deterministically between the request's two batches.
+function deletingAppAfterFirstBatch(appGuid: string): D1Database {
+  let deleted = false;
+  return new Proxy(env.DB, {
+    get(db, key) {
+      if (key !== "batch") {
+        const value = Reflect.get(db, key);
+        return typeof value === "function" ? value.bind(db) : value;
+      }
+      return async (statements: D1PreparedStatement[]) => {
+        const results = await db.batch(statements);
+        if (!deleted) {
+          deleted = true;
+          // What the app delete job does, at once: the app's packages, then the app.
+          await db.batch([
+            db.prepare("DELETE FROM packages WHERE app_guid = ?").bind(appGuid),
+            db.prepare("DELETE FROM apps WHERE guid = ?").bind(appGuid),
+          ]);
+        }
+        return results;
+      };
+    },
+  });
+}
+
+describe("a package copy whose destination app is deleted while it runs", () => {
+  it("is refused as a copy into a missing app (422), not a 500, and leaves no package", async () => {
+    const world = await createWorld();
+    const source = await addPackage(world.appGuid, { type: "docker" });
+    const destination = await addApp(world.spaceGuid);
+
+    const reply = await callWithEnv(
+      { DB: deletingAppAfterFirstBatch(destination) },
+      "POST",
+      `/v3/packages?source_guid=${source}`,
+      { token: await adminToken(), body: { relationships: relationships(destination) } },
+    );
+
+    expect({ status: reply.status, body: reply.json }).toEqual({ status: 422, body: INVALID_APP });
+    expect(await packageCount(destination)).toBe(0);
+    expect(await packageCount(world.appGuid)).toBe(1);
   });
 });
 
