@@ -2,6 +2,7 @@
 // client goes through an agent with a single socket, and each reply says whether it came on a reused one.
 import { Agent, request } from "node:http";
 import type { Socket } from "node:net";
+import { assertSocketExchangeDescribed } from "./contract";
 
 export interface SocketReply {
   status: number;
@@ -40,20 +41,31 @@ export class KeepAliveClient {
     if (options.body && !options.chunked) headers["Content-Length"] = String(options.body.length);
     if (options.chunked) headers["Transfer-Encoding"] = "chunked";
     return new Promise((resolve, reject) => {
+      const url = new URL(options.path, this.origin);
       const req = request(
-        new URL(options.path, this.origin),
+        url,
         { method: options.method, headers, agent: this.agent, timeout: TIMEOUT_MS },
         (res) => {
           const chunks: Buffer[] = [];
           res.on("data", (chunk: Buffer) => chunks.push(chunk));
           res.on("error", reject);
-          res.on("end", () => {
-            const text = Buffer.concat(chunks).toString("utf8");
+          res.on("end", async () => {
+            const bytes = Buffer.concat(chunks);
+            const text = bytes.toString("utf8");
             let json: unknown;
             try {
               json = text ? JSON.parse(text) : undefined;
             } catch {
               json = undefined;
+            }
+            try {
+              await assertSocketExchangeDescribed(
+                { method: options.method, url, headers, body: options.body },
+                { status: res.statusCode ?? 0, headers: res.headers, bytes },
+              );
+            } catch (err) {
+              reject(err);
+              return;
             }
             resolve({
               status: res.statusCode ?? 0,
