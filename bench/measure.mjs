@@ -1,12 +1,15 @@
 // @ts-check
 // Measuring one scenario: a probe request first (an endpoint answering 404 CF-NotFound is not built
-// yet), then the load in a child process (bench/load.mjs), optionally sampling workerd's memory.
+// yet), then the load in a child process (bench/load.mjs), optionally sampling workerd's memory and
+// a worker's isolate.
 import { spawn } from "node:child_process";
+import { withIsolateGrowth } from "./isolate.mjs";
 import { memoryOf, resetPeak } from "./server.mjs";
 
 /** @typedef {import("./load.mjs").LoadSpec} LoadSpec */
 /** @typedef {import("./load.mjs").LoadResult} LoadResult */
 /** @typedef {import("./report.mjs").Figure} Figure */
+/** @typedef {import("./isolate.mjs").IsolateGrowth} IsolateGrowth */
 
 /**
  * @typedef {{
@@ -18,6 +21,7 @@ import { memoryOf, resetPeak } from "./server.mjs";
  *   load: Omit<LoadSpec, "origin">,
  *   probe?: { method: string, path: string, headers: Record<string, string>, body?: string },
  *   sampleMemoryOf?: number,
+ *   sampleIsolateOf?: string,
  * }} Scenario
  */
 
@@ -144,10 +148,10 @@ const percentile = (sorted, q) => sorted[Math.min(sorted.length - 1, Math.ceil(q
  * The scenario's figure from the runs of its rounds, summed (rates are total requests over total time).
  * @param {Scenario} scenario
  * @param {LoadResult[]} runs
- * @param {number | undefined} memoryGrowthBytes
+ * @param {{ memoryGrowthBytes?: number, isolateGrowth?: IsolateGrowth }} memory
  * @returns {Figure}
  */
-function figureOf(scenario, runs, memoryGrowthBytes) {
+function figureOf(scenario, runs, memory) {
   const sum = (/** @type {(run: LoadResult) => number} */ of) =>
     runs.reduce((total, run) => total + of(run), 0);
   /** @type {Record<string, number>} */
@@ -189,7 +193,7 @@ function figureOf(scenario, runs, memoryGrowthBytes) {
           rowsWritten: round(sum((run) => run.d1.rowsWritten) / responses, 1),
         }
       : null,
-    ...(memoryGrowthBytes !== undefined ? { memoryGrowthBytes } : {}),
+    ...memory,
   };
   const unexpected = Object.keys(statuses).filter((status) => Number(status) !== scenario.expect);
   if (!statuses[scenario.expect] || unexpected.length > 0) {
@@ -218,7 +222,7 @@ async function unmeasurable(origin, scenario) {
 }
 
 /**
- * One scenario in one run (transfers), workerd's memory sampled when the scenario asks.
+ * One scenario in one run (transfers), workerd's memory and an isolate's sampled when the scenario asks.
  * @param {URL} origin
  * @param {Scenario} scenario
  * @returns {Promise<Figure>}
@@ -227,10 +231,24 @@ export async function measure(origin, scenario) {
   const refused = await unmeasurable(origin, scenario);
   if (refused) return refused;
   const spec = { origin: origin.origin, ...scenario.load };
-  const [result, memoryGrowthBytes] = scenario.sampleMemoryOf
-    ? await withMemoryGrowth(scenario.sampleMemoryOf, () => runLoad(spec))
-    : [await runLoad(spec), undefined];
-  return figureOf(scenario, [result], memoryGrowthBytes);
+  /** @type {{ memoryGrowthBytes?: number, isolateGrowth?: IsolateGrowth }} */
+  const memory = {};
+  const { sampleMemoryOf: pid, sampleIsolateOf: isolate } = scenario;
+  const rss = pid
+    ? async () => {
+        const [result, growth] = await withMemoryGrowth(pid, () => runLoad(spec));
+        memory.memoryGrowthBytes = growth;
+        return result;
+      }
+    : () => runLoad(spec);
+  const load = isolate
+    ? async () => {
+        const [result, growth] = await withIsolateGrowth(isolate, rss);
+        memory.isolateGrowth = growth;
+        return result;
+      }
+    : rss;
+  return figureOf(scenario, [await load()], memory);
 }
 
 /**
@@ -281,6 +299,6 @@ export async function measureInterleaved(origin, scenarios, rounds, log) {
     }
   }
   return scenarios.map(
-    (scenario) => settled.get(scenario.id) ?? figureOf(scenario, runs.get(scenario.id) ?? [], undefined),
+    (scenario) => settled.get(scenario.id) ?? figureOf(scenario, runs.get(scenario.id) ?? [], {}),
   );
 }

@@ -19,6 +19,7 @@
  *   mbPerSecond?: number,
  *   d1?: { roundTrips: number, rowsRead: number, rowsWritten: number } | null,
  *   memoryGrowthBytes?: number,
+ *   isolateGrowth?: import("./isolate.mjs").IsolateGrowth,
  * }} Figure
  */
 
@@ -56,8 +57,8 @@ export function ratioToFloor(figure, byId) {
 export function table(figures) {
   const byId = new Map(figures.map((figure) => [figure.id, figure]));
   const rows = [
-    "| endpoint | req/s | MiB/s | p50 ms | p99 ms | floor | ratio | D1 rt | rows read | rows written | notes |",
-    "| --- | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: | --- |",
+    "| endpoint | req/s | MiB/s | p50 ms | p99 ms | floor | ratio | D1 rt | rows read | rows written | isolate peak MiB | notes |",
+    "| --- | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | --- |",
   ];
   for (const figure of figures) {
     const floor = figure.floor ? byId.get(figure.floor) : undefined;
@@ -82,6 +83,7 @@ export function table(figures) {
         measured && figure.d1 ? fixed(figure.d1.roundTrips, 2) : "–",
         measured && figure.d1 ? fixed(figure.d1.rowsRead) : "–",
         measured && figure.d1 ? fixed(figure.d1.rowsWritten) : "–",
+        figure.isolateGrowth ? `+${fixed(figure.isolateGrowth.bytes / MIB)}` : "–",
         notes.join("; "),
       ].join(" | ")} |`,
     );
@@ -140,24 +142,26 @@ export function checkTargets(figures, bundle) {
     (v) => v <= 2,
     times,
   );
-  // Each upload against the raw put of the same zip: workerd's peak growth (the isolate's 128 MB is
-  // shared by every request it serves at once) and the transfer rate.
+  // Each upload against the raw put of the same zip: the app isolate's peak growth (its 128 MB is shared
+  // by every request it serves at once; workerd's RSS also holds the local R2 and D1, so it is context)
+  // and the transfer rate.
   for (const [id, what, limitMiB] of /** @type {const} */ ([
     ["upload", "one 50 MiB upload", 32],
     ["upload-90", "one 90 MiB upload", 32],
     ["upload-3x90", "three 90 MiB uploads at once", 100],
   ])) {
     const floor = byId.get(id)?.floor;
-    const putGrowth = floor ? measured(floor)?.memoryGrowthBytes : undefined;
+    const put = floor ? measured(floor) : undefined;
+    const rss = measured(id)?.memoryGrowthBytes;
+    const mib = (/** @type {number | undefined} */ bytes) =>
+      bytes === undefined ? "–" : (bytes / MIB).toFixed(1);
     check(
-      `${what}: workerd peak memory growth < ${limitMiB} MiB`,
-      measured(id)?.memoryGrowthBytes,
+      `${what}: app isolate peak growth < ${limitMiB} MiB`,
+      measured(id)?.isolateGrowth?.bytes,
       (v) => v < limitMiB * MIB,
       (v) =>
-        `${(v / MIB).toFixed(1)} MiB` +
-        (putGrowth === undefined
-          ? ""
-          : ` (raw R2 put of the same bytes: ${(putGrowth / MIB).toFixed(1)} MiB)`),
+        `${mib(v)} MiB (raw R2 put's isolate: ${mib(put?.isolateGrowth?.bytes)} MiB; ` +
+        `workerd RSS +${mib(rss)}, put +${mib(put?.memoryGrowthBytes)})`,
     );
     check(`${what}: throughput ≥ 0.5× raw R2 put`, ratio(id), (v) => v >= 0.5, times);
   }

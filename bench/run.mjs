@@ -148,6 +148,7 @@ async function measureAll(origin, db, inputs) {
     await run({
       ...bombScenario(PLAN, inputs.bomb, inputs.tokens.writer),
       sampleMemoryOf: inputs.workerdPid,
+      sampleIsolateOf: inputs.isolates.app,
     });
   for (const scenario of downloadScenarios(PLAN, signedPath)) {
     if (scenario.id !== "download-follow" || signedPath) await run(scenario);
@@ -249,6 +250,7 @@ async function main() {
       }),
       packageResponseBytes: shown.ok ? (await shown.arrayBuffer()).byteLength : 463,
       workerdPid: server.workerdPid,
+      isolates: server.isolates,
       bomb: { ...bomb, file: join(workDir, "bomb.form"), guids: bombGuids, unzippedBytes: bombBytes },
     });
 

@@ -39,6 +39,7 @@
  *   uploads: UploadLoad[],
  *   packageResponseBytes: number,
  *   workerdPid: number,
+ *   isolates: { app: string, r2: string },
  *   bomb?: { file: string, contentType: string, guids: string[], unzippedBytes: number },
  * }} Inputs
  */
@@ -156,7 +157,8 @@ export function rateScenarios(plan, inputs) {
 
 /**
  * The transfers of each upload load, in pairs: a raw R2 put of the zip, then the upload of the form
- * carrying it, both with workerd's memory sampled. The first pair's ids are "floor-r2-put" and "upload".
+ * carrying it, both with workerd's memory and the serving isolate's sampled. The first pair's ids are
+ * "floor-r2-put" and "upload".
  * @param {Inputs} inputs
  * @returns {Scenario[][]}
  */
@@ -179,6 +181,7 @@ export function uploadScenarios(inputs) {
         transfer: true,
         expect: 201,
         sampleMemoryOf: inputs.workerdPid,
+        sampleIsolateOf: inputs.isolates.r2,
         load: {
           ...bounds,
           method: "PUT",
@@ -194,6 +197,7 @@ export function uploadScenarios(inputs) {
         transfer: true,
         expect: 200,
         sampleMemoryOf: inputs.workerdPid,
+        sampleIsolateOf: inputs.isolates.app,
         // A package that does not exist: answers 404 Package not found once the route exists.
         probe: {
           method: "POST",

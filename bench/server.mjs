@@ -77,6 +77,8 @@ export async function startServer(stateDir, bindings) {
   const options = {
     host: "127.0.0.1",
     port: 0,
+    // workerd's DevTools endpoint, on a free loopback port: the bench reads each isolate's heap there.
+    inspectorPort: 0,
     d1Persist: join(stateDir, "d1"),
     r2Persist: join(stateDir, "r2"),
     workers: [
@@ -102,7 +104,24 @@ export async function startServer(stateDir, bindings) {
   const mf = new Miniflare(convertV4MiniflareOptions(options));
   const url = await mf.ready;
   if (url.hostname !== "127.0.0.1") throw new Error(`Miniflare listens on ${url.host}, not 127.0.0.1`);
-  return { mf, url, workerdPid: workerdPid() };
+  return { mf, url, workerdPid: workerdPid(), isolates: await debuggerUrls(mf) };
+}
+
+/**
+ * The DevTools target of the app's isolate and of the raw R2 floor's (workerd names a worker's
+ * target `core:user:<name>`).
+ * @param {import("miniflare").Miniflare} mf
+ */
+async function debuggerUrls(mf) {
+  const inspector = await mf.getInspectorURL();
+  const listed = await fetch(new URL("/json", `http://${inspector.host}`));
+  const targets = /** @type {{ id: string, webSocketDebuggerUrl: string }[]} */ (await listed.json());
+  const target = (/** @type {string} */ worker) => {
+    const found = targets.find((t) => t.id === `core:user:${worker}`);
+    if (!found) throw new Error(`no DevTools target for worker ${worker} at ${inspector.host}`);
+    return found.webSocketDebuggerUrl;
+  };
+  return { app: target("app"), r2: target("floor-r2") };
 }
 
 /** The workerd process Miniflare spawned: a child of this process. */
