@@ -13,8 +13,9 @@ const packagesList = listMessage({
     states: "list",
     types: "list",
     app_guids: "list",
-    // CC reads `app_guid` as the path's: given on /v3/packages, the list is that app's list.
-    app_guid: z.optional(z.string()),
+    // CC reads `app_guid` as the path's: given on /v3/packages, the list is that app's list. CC passes
+    // it to the app lookup unchecked; a hash (`app_guid[x]=1`) names no app, as an array's text does.
+    app_guid: z.optional(z.union([z.string(), z.record(z.string(), z.string())])),
     space_guids: "list",
     organization_guids: "list",
   },
@@ -26,9 +27,13 @@ type PackagesQuery = z.output<typeof packagesList.query>;
 // valid parameters), in this order.
 const ACROSS_APPS = ["app_guids", "organization_guids", "space_guids"] as const;
 
-/** The app a query lists the packages of: the route's, else a non-blank `app_guid`. */
-const appGuidOf = (query: PackagesQuery, routeAppGuid: string | undefined) =>
-  routeAppGuid ?? (isBlank(query.app_guid) ? undefined : query.app_guid);
+/** The app a query lists the packages of: the route's, else a non-blank `app_guid` (a hash: its JSON). */
+function appGuidOf(query: PackagesQuery, routeAppGuid: string | undefined): string | undefined {
+  if (routeAppGuid !== undefined) return routeAppGuid;
+  const given = query.app_guid;
+  if (typeof given === "object") return JSON.stringify(given);
+  return isBlank(given) ? undefined : given;
+}
 
 /** The query schema of the global list (`appRoute` false) or of an app's list. */
 export function packagesListMessage(appRoute: boolean) {

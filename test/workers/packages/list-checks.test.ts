@@ -81,6 +81,14 @@ describe("validation (400 CF-BadQueryParameter, before any lookup)", () => {
       badQueryBody("Unknown query parameter(s): 'app_guids'"),
     );
   });
+
+  it.each([`app_guid=${crypto.randomUUID()}`, "app_guid[x]=1", "app_guid[]=x"])(
+    "%s names no app: 404, as CC's lookup finds none",
+    async (query) => {
+      const reply = await list(`/v3/packages?${query}`, await adminToken());
+      expect({ status: reply.status, body: reply.json }).toEqual({ status: 404, body: notFoundBody("App") });
+    },
+  );
 });
 
 describe("visibility", () => {
