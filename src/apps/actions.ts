@@ -1,5 +1,5 @@
 // What each app write does, free of HTTP (CC's AppCreate and AppDelete actions).
-import { auditEventQuery } from "../audit-events/store";
+import { resourceEvent } from "../audit-events/store";
 import { assertWritable } from "../authz/assert-writable";
 import type { Deps } from "../env";
 import { notFound, unprocessable } from "../http/errors";
@@ -34,12 +34,15 @@ export async function appCreate(
     { name: message.name, spaceGuid, lifecycleType: message.lifecycle.type },
     message.metadata,
     (guid) => [
-      auditEventQuery(db, {
-        type: "audit.app.create",
-        actor: user,
-        target: { type: "app", guid },
-        data: { request: { name: message.name, relationships: { space: { data: { guid: spaceGuid } } } } },
-      }),
+      resourceEvent(
+        db,
+        user,
+        "create",
+        { type: "app", guid },
+        {
+          request: { name: message.name, relationships: { space: { data: { guid: spaceGuid } } } },
+        },
+      ),
     ],
   );
   if (!app) throw unprocessable(`App with the name '${message.name.trim()}' already exists.`);
@@ -51,11 +54,6 @@ export async function appDelete(deps: Deps, user: User, message: { guid: string 
   const access = await appAccessQuery(deps.db, user, message.guid).get();
   assertWritable(user, access, () => notFound("App"));
   return startDeleteJob(deps, user, "app", access.app.guid, [
-    auditEventQuery(deps.db, {
-      type: "audit.app.delete-request",
-      actor: user,
-      target: { type: "app", guid: access.app.guid },
-      data: {},
-    }),
+    resourceEvent(deps.db, user, "delete-request", { type: "app", guid: access.app.guid }, {}),
   ]);
 }

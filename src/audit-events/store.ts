@@ -80,6 +80,15 @@ export function auditEventQuery(db: Db, event: AuditEvent) {
   );
 }
 
+/** CC's `audit.<app|space|organization>.<create|delete-request>`: an event about the resource itself. */
+export const resourceEvent = (
+  db: Db,
+  actor: User,
+  change: "create" | "delete-request",
+  target: { type: "app" | "space" | "organization"; guid: string },
+  data: Record<string, unknown>,
+) => auditEventQuery(db, { type: `audit.${target.type}.${change}`, actor, target, data });
+
 /** SQL condition: the change the statement just before made at least one row. */
 export const changedJustBefore = (): SQL => sql`changes() > 0`;
 

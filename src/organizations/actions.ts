@@ -1,5 +1,5 @@
 // What each organization write does, free of HTTP (CC's OrganizationCreate and OrganizationDelete).
-import { auditEventQuery } from "../audit-events/store";
+import { resourceEvent } from "../audit-events/store";
 import type { Deps } from "../env";
 import { CfError, notFound, unprocessable } from "../http/errors";
 import { startDeleteJob } from "../jobs/runner";
@@ -17,12 +17,15 @@ export async function organizationCreate(
 ): Promise<OrganizationView> {
   assertMetadataLimits(NO_METADATA, message.metadata);
   const organization = await insertOrganization(deps.db, message, message.metadata, (guid) => [
-    auditEventQuery(deps.db, {
-      type: "audit.organization.create",
-      actor: user,
-      target: { type: "organization", guid },
-      data: { request: { name: message.name, suspended: message.suspended } },
-    }),
+    resourceEvent(
+      deps.db,
+      user,
+      "create",
+      { type: "organization", guid },
+      {
+        request: { name: message.name, suspended: message.suspended },
+      },
+    ),
   ]);
   if (!organization) throw unprocessable(`Organization '${message.name}' already exists.`);
   return organization;
@@ -34,11 +37,14 @@ export async function organizationDelete(deps: Deps, user: User, message: { guid
   if (!organization) throw notFound("Organization");
   if (!user.admin) throw new CfError("NotAuthorized");
   return startDeleteJob(deps, user, "organization", organization.guid, [
-    auditEventQuery(deps.db, {
-      type: "audit.organization.delete-request",
-      actor: user,
-      target: { type: "organization", guid: organization.guid },
-      data: { request: { recursive: true } },
-    }),
+    resourceEvent(
+      deps.db,
+      user,
+      "delete-request",
+      { type: "organization", guid: organization.guid },
+      {
+        request: { recursive: true },
+      },
+    ),
   ]);
 }

@@ -1,5 +1,5 @@
 // What each space write does, free of HTTP (CC's SpaceCreate and SpaceDelete actions).
-import { auditEventQuery } from "../audit-events/store";
+import { resourceEvent } from "../audit-events/store";
 import { assertWritable } from "../authz/assert-writable";
 import type { Deps } from "../env";
 import { notFound, unprocessable } from "../http/errors";
@@ -26,17 +26,18 @@ export async function spaceCreate(
   assertWritable(user, await findOrganizationAccess(db, user, organizationGuid), invalidOrganization);
   assertMetadataLimits(NO_METADATA, message.metadata);
   const space = await insertSpace(db, { name: message.name, organizationGuid }, message.metadata, (guid) => [
-    auditEventQuery(db, {
-      type: "audit.space.create",
-      actor: user,
-      target: { type: "space", guid },
-      data: {
+    resourceEvent(
+      db,
+      user,
+      "create",
+      { type: "space", guid },
+      {
         request: {
           name: message.name,
           relationships: { organization: { data: { guid: organizationGuid } } },
         },
       },
-    }),
+    ),
   ]);
   if (!space) throw unprocessable("Name must be unique per organization");
   return space;
@@ -47,11 +48,14 @@ export async function spaceDelete(deps: Deps, user: User, message: { guid: strin
   const access = await findSpaceAccess(deps.db, user, message.guid, "organizationManagers");
   assertWritable(user, access, () => notFound("Space"));
   return startDeleteJob(deps, user, "space", access.space.guid, [
-    auditEventQuery(deps.db, {
-      type: "audit.space.delete-request",
-      actor: user,
-      target: { type: "space", guid: access.space.guid },
-      data: { request: { recursive: true } },
-    }),
+    resourceEvent(
+      deps.db,
+      user,
+      "delete-request",
+      { type: "space", guid: access.space.guid },
+      {
+        request: { recursive: true },
+      },
+    ),
   ]);
 }
