@@ -6,6 +6,7 @@
 // Refresh tokens are JWTs as in UAA's `jwt` refresh format (jti ending in "-r"), signed with a key
 // derived from the secret: one can never pass as an access token here, nor an access token as one.
 import { errors, type JWTPayload, jwtVerify, SignJWT } from "jose";
+import { hmacKey } from "../http/hmac";
 
 /** UAA's origin key of its internal user store, and its default zone. */
 export const UAA_ORIGIN = "uaa";
@@ -79,13 +80,7 @@ export async function signAccessToken(subject: TokenSubject, options: TokenOptio
 }
 
 async function refreshKey(secret: string): Promise<Uint8Array> {
-  const key = await crypto.subtle.importKey(
-    "raw",
-    encoder.encode(secret),
-    { name: "HMAC", hash: "SHA-256" },
-    false,
-    ["sign"],
-  );
+  const key = await hmacKey(secret);
   return new Uint8Array(await crypto.subtle.sign("HMAC", key, encoder.encode("uaa-dev refresh tokens")));
 }
 
