@@ -341,6 +341,23 @@ describe("an upload body that arrives one byte at a time", () => {
     const cached = await env.BITS.get(`resources/${await digest("SHA-1", large)}`);
     expect(cached && new Uint8Array(await cached.arrayBuffer())).toEqual(large);
   });
+
+  it("reads local headers of thousands of bytes, kept across as many reads, as they were sent", async () => {
+    // The scanner keeps a header's bytes until it has all of them, appending each read to what it kept.
+    const large = randomBytes(1500);
+    const zip = await buildZip([
+      { name: `${"d".repeat(3000)}/a.txt`, data: "a\n" },
+      { name: `${"n".repeat(2500)}.bin`, data: large, deflate: true },
+    ]);
+    const body = multipartBody([{ name: "bits", filename: "package.zip", data: zip }], BOUNDARY);
+
+    const { reply, stored } = await uploaded(streamed(body, 1), { RESOURCE_MIN_SIZE: "1024" });
+
+    expect(reply.status).toBe(200);
+    expect(stored).toEqual(zip);
+    const cached = await env.BITS.get(`resources/${await digest("SHA-1", large)}`);
+    expect(cached && new Uint8Array(await cached.arrayBuffer())).toEqual(large);
+  });
 });
 
 // Uploads that outlast PACKAGE_STUCK_TIMEOUT_SECONDS: a live one renews its claim as its body streams
