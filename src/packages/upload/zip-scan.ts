@@ -68,6 +68,8 @@ const yieldToEventLoop = () => new Promise((resolve) => setTimeout(resolve, 0));
 /** Bytes received but not yet consumed: the chunks as they came, read across their boundaries. */
 class ByteQueue {
   private chunks: Uint8Array[] = [];
+  /** The queue's own memory, where detach() keeps bytes across writes. */
+  private memory = new Uint8Array(0);
   length = 0;
 
   push(chunk: Uint8Array): void {
@@ -135,16 +137,30 @@ class ByteQueue {
     return taken;
   }
 
-  /** Copies what is left into memory of its own: a chunk written is valid only until write() resolves. */
+  /**
+   * Copies what is left into memory of its own: a chunk written is valid only until write() resolves.
+   * Only the bytes that came since are copied, appended to what was kept (which is moved to the front of
+   * its memory, grown by doubling): a local header of 128 KiB arriving a byte at a time is copied about
+   * twice over, where copying all of it at every write cost seconds of CPU.
+   */
   detach(): void {
     if (!this.length) return;
-    const kept = new Uint8Array(this.length);
+    const [first] = this.chunks;
+    const kept = first!.buffer === this.memory.buffer ? first! : undefined;
+    if (kept && this.chunks.length === 1) return;
+    const memory =
+      this.length <= this.memory.length
+        ? this.memory
+        : new Uint8Array(Math.max(this.length, 2 * this.memory.length));
     let at = 0;
     for (const chunk of this.chunks) {
-      kept.set(chunk, at);
+      if (chunk === kept && memory === this.memory)
+        this.memory.copyWithin(0, kept.byteOffset, kept.byteOffset + kept.length);
+      else memory.set(chunk, at);
       at += chunk.length;
     }
-    this.chunks = [kept];
+    this.memory = memory;
+    this.chunks = [memory.subarray(0, this.length)];
   }
 
   clear(): void {

@@ -341,6 +341,41 @@ describe("an upload body that arrives one byte at a time", () => {
     const cached = await env.BITS.get(`resources/${await digest("SHA-1", large)}`);
     expect(cached && new Uint8Array(await cached.arrayBuffer())).toEqual(large);
   });
+
+  it("finds the end of part headers of hundreds of lines, each read ending anywhere", async () => {
+    const zip = await buildZip([{ name: "a.txt", data: "a\n" }]);
+    const head = bytes(
+      `--${BOUNDARY}\r\nContent-Disposition: form-data; name="bits"; filename="p.zip"\r\n` +
+        `${"X-P: p\r\n".repeat(500)}\r\n`,
+    );
+    const tail = bytes(`${DELIMITER}--\r\n`);
+    const body = new Uint8Array(head.length + zip.length + tail.length);
+    body.set(head);
+    body.set(zip, head.length);
+    body.set(tail, head.length + zip.length);
+
+    const { reply, stored } = await uploaded(streamed(body, 1));
+
+    expect(reply.status).toBe(200);
+    expect(stored).toEqual(zip);
+  });
+
+  it("reads local headers of thousands of bytes, kept across as many reads, as they were sent", async () => {
+    // The scanner keeps a header's bytes until it has all of them, appending each read to what it kept.
+    const large = randomBytes(1500);
+    const zip = await buildZip([
+      { name: `${"d".repeat(3000)}/a.txt`, data: "a\n" },
+      { name: `${"n".repeat(2500)}.bin`, data: large, deflate: true },
+    ]);
+    const body = multipartBody([{ name: "bits", filename: "package.zip", data: zip }], BOUNDARY);
+
+    const { reply, stored } = await uploaded(streamed(body, 1), { RESOURCE_MIN_SIZE: "1024" });
+
+    expect(reply.status).toBe(200);
+    expect(stored).toEqual(zip);
+    const cached = await env.BITS.get(`resources/${await digest("SHA-1", large)}`);
+    expect(cached && new Uint8Array(await cached.arrayBuffer())).toEqual(large);
+  });
 });
 
 // Uploads that outlast PACKAGE_STUCK_TIMEOUT_SECONDS: a live one renews its claim as its body streams
