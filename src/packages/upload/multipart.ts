@@ -10,6 +10,8 @@
 // resolves) and keeps bytes of it for later must copy them.
 import type { ByteSource } from "../../http/byte-source";
 
+const MAX_BOUNDARY_LENGTH = 70;
+
 export class MalformedMultipart extends Error {
   override readonly name = "MalformedMultipart";
 }
@@ -70,6 +72,10 @@ export class MultipartReader {
     private readonly source: ByteSource,
     boundary: string,
   ) {
+    // RFC 2046's bound (Rack refuses longer ones too): each read matches the delimiter again, so its
+    // length multiplies the cost of every byte of the body.
+    if (boundary.length > MAX_BOUNDARY_LENGTH)
+      throw new MalformedMultipart("boundary longer than 70 characters");
     this.delimiter = encoder.encode(`\r\n--${boundary}`);
     // The first delimiter may open the body (no CRLF before it): the search starts with a CRLF.
     this.memory.set(CRLF);

@@ -105,6 +105,29 @@ describe("message errors, once the package is claimed", () => {
     expect((await upload(guid, developer, [await bitsField()])).status).toBe(200);
   });
 
+  it.each([
+    ["70", 70, 200],
+    ["71", 71, 400],
+  ])("a boundary of %s characters (RFC 2046's bound is 70) → %i", async (_, length, status) => {
+    const { developer, newPackage } = await bitsWorld();
+    const guid = await newPackage();
+    const boundary = "b".repeat(length);
+    const body = multipartBody([await bitsField()], boundary);
+    const reply = await send(
+      uploadRequest(guid, developer, body, `multipart/form-data; boundary=${boundary}`),
+    );
+    expect(reply.status).toBe(status);
+    if (status === 200) return;
+    expect(reply.json).toEqual(
+      cfError(
+        1001,
+        "CF-MessageParseError",
+        "Request invalid due to parse error: invalid multipart body (boundary longer than 70 characters)",
+      ),
+    );
+    expect(await packageRow(guid)).toMatchObject({ state: "AWAITING_UPLOAD", error: null });
+  });
+
   it("prefers invalid resources JSON over unknown fields and skips the bits", async () => {
     const { developer, newPackage } = await bitsWorld();
     const guid = await newPackage();
