@@ -26,7 +26,7 @@ export function ccRequest(
 }
 
 /** Go's url.Values.Encode(): keys sorted, form-encoded. */
-export function goFormEncode(values: Record<string, string>): string {
+function goFormEncode(values: Record<string, string>): string {
   const sorted = Object.keys(values).sort();
   return new URLSearchParams(sorted.map((key) => [key, values[key]!])).toString();
 }
