@@ -3,6 +3,7 @@
 // request on the same kept-alive socket answers at once. Run against each way the API is served.
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { buildZip } from "../../workers/support/zip";
 import { KeepAliveClient, type SocketReply } from "./client";
 import type { RunningServer } from "./servers";
 import { createSocketWorld, type SocketWorld } from "./world";
@@ -10,7 +11,10 @@ import { createSocketWorld, type SocketWorld } from "./world";
 const MiB = 1024 * 1024;
 /** MAX_PACKAGE_SIZE of the servers under test: above the 3 MiB uploads, below the oversized ones. */
 export const MAX = 4 * MiB;
-export const SERVER_VARS = { MAX_PACKAGE_SIZE: String(MAX) };
+export const SERVER_VARS = {
+  MAX_PACKAGE_SIZE: String(MAX),
+  DOWNLOAD_SIGNING_KEY: "socket-test-download-key",
+};
 
 const BOUNDARY = "socket-test-boundary";
 const encode = (text: string) => new TextEncoder().encode(text);
@@ -66,10 +70,13 @@ interface Refusal {
   bundleOnly?: true;
   /** The package to upload to, and the token to upload with. */
   target: (world: SocketWorld) => Promise<{ guid: string; token?: string }>;
-  body: () => Uint8Array;
+  /** The upload's body: 3 MiB of bits (not a zip), within the maximum, unless given. */
+  body?: () => Uint8Array;
   status: number;
   error: object;
 }
+
+const defaultBody = () => multipart([bits(3 * MiB)]);
 
 const developerUpload = async (world: SocketWorld) => ({
   guid: await world.newPackage(),
@@ -80,28 +87,24 @@ const REFUSALS: Refusal[] = [
   {
     name: "no token (401)",
     target: async (world) => ({ guid: await world.newPackage() }),
-    body: () => multipart([bits(3 * MiB)]),
     status: 401,
     error: NOT_AUTHENTICATED,
   },
   {
     name: "a space auditor (403)",
     target: async (world) => ({ guid: await world.newPackage(), token: world.auditor }),
-    body: () => multipart([bits(3 * MiB)]),
     status: 403,
     error: NOT_AUTHORIZED,
   },
   {
     name: "a package that does not exist (404)",
     target: async (world) => ({ guid: crypto.randomUUID(), token: world.developer }),
-    body: () => multipart([bits(3 * MiB)]),
     status: 404,
     error: PACKAGE_NOT_FOUND,
   },
   {
     name: "a docker package (422)",
     target: async (world) => ({ guid: await world.newPackage("docker"), token: world.developer }),
-    body: () => multipart([bits(3 * MiB)]),
     status: 422,
     error: unprocessable("Package type must be bits."),
   },
@@ -113,7 +116,6 @@ const REFUSALS: Refusal[] = [
       await world.client.send(uploadRequest(guid, world.developer, multipart([bits(10)])));
       return { guid, token: world.developer };
     },
-    body: () => multipart([bits(3 * MiB)]),
     status: 400,
     error: cfError(
       150004,
@@ -133,7 +135,6 @@ const REFUSALS: Refusal[] = [
   {
     name: "bits that are not a zip (400, after reading)",
     target: developerUpload,
-    body: () => multipart([bits(3 * MiB)]),
     status: 400,
     error: uploadInvalid("Invalid zip archive (end-of-central-directory signature not found)."),
   },
@@ -214,7 +215,7 @@ export function describeConnectionReuse(server: () => RunningServer, options: { 
         it(`refused for ${refusal.name}: the exact error, then the same connection serves on`, async () => {
           const { guid, token } = await refusal.target(world);
           const reply = await world.client.send(
-            uploadRequest(guid, token, refusal.body(), mode === "chunked"),
+            uploadRequest(guid, token, (refusal.body ?? defaultBody)(), mode === "chunked"),
           );
           expect({ status: reply.status, body: reply.json }).toEqual({
             status: refusal.status,
@@ -226,35 +227,23 @@ export function describeConnectionReuse(server: () => RunningServer, options: { 
     });
   }
 
-  it("a JSON body that does not parse: 400, then the same connection serves on", async () => {
+  it.each([
+    { name: "that does not parse", size: 64 * 1024, detail: "invalid request body" },
+    {
+      name: "refused part way, past 1 MiB",
+      size: 3 * MiB,
+      detail: "request body is larger than 1048576 bytes",
+    },
+  ])("a JSON body $name: 400, then the same connection serves on", async ({ size, detail }) => {
     const reply = await world.client.send({
       method: "POST",
       path: "/v3/packages",
       token: world.developer,
       headers: { "Content-Type": "application/json" },
-      body: Buffer.concat([encode('{"type":'), randomBytes(64 * 1024)]),
+      body: Buffer.concat([encode('{"type":'), randomBytes(size)]),
       chunked: true,
     });
-    expect({ status: reply.status, body: reply.json }).toEqual({
-      status: 400,
-      body: parseError("invalid request body"),
-    });
-    await expectSocketStillServes(reply);
-  });
-
-  it("a JSON body refused part way, past 1 MiB: 400, then the same connection serves on", async () => {
-    const reply = await world.client.send({
-      method: "POST",
-      path: "/v3/packages",
-      token: world.developer,
-      headers: { "Content-Type": "application/json" },
-      body: Buffer.concat([encode('{"type":'), randomBytes(3 * MiB)]),
-      chunked: true,
-    });
-    expect({ status: reply.status, body: reply.json }).toEqual({
-      status: 400,
-      body: parseError("request body is larger than 1048576 bytes"),
-    });
+    expect({ status: reply.status, body: reply.json }).toEqual({ status: 400, body: parseError(detail) });
     await expectSocketStillServes(reply);
   });
 
@@ -267,6 +256,35 @@ export function describeConnectionReuse(server: () => RunningServer, options: { 
     });
     expect({ status: reply.status, body: reply.json }).toEqual({ status: 401, body: NOT_AUTHENTICATED });
     await expectSocketStillServes(reply);
+  });
+
+  // The download streams the zip from R2 through the signed link (blob-routes.ts): over a socket the whole
+  // body must arrive, framed by its Content-Length, and leave the connection ready for the next request.
+  it("an upload, its download and the signed link's zip, all on one connection: the same bytes", async () => {
+    const guid = await world.newPackage();
+    const zip = Buffer.from(await buildZip([{ name: "app.bin", data: randomBytes(3 * MiB) }]));
+    const uploaded = await world.client.send(
+      uploadRequest(guid, world.developer, multipart([{ name: "bits", filename: "package.zip", data: zip }])),
+    );
+    expect({ status: uploaded.status, state: uploaded.json.state }).toEqual({ status: 200, state: "READY" });
+    const redirect = await world.client.send({
+      method: "GET",
+      path: `/v3/packages/${guid}/download`,
+      token: world.developer,
+    });
+    expect(redirect.status).toBe(302);
+    expect(redirect.socket).toBe(uploaded.socket);
+    const link = new URL(String(redirect.headers.location), server().origin);
+    expect(link.pathname).toBe(`/blobs/packages/${guid}`);
+    const blob = await world.client.send({ method: "GET", path: link.pathname + link.search });
+    expect({
+      status: blob.status,
+      type: blob.headers["content-type"],
+      length: blob.headers["content-length"],
+    }).toEqual({ status: 200, type: "application/zip", length: String(zip.length) });
+    expect(blob.bytes.equals(zip)).toBe(true);
+    expect(blob.socket).toBe(uploaded.socket);
+    await expectSocketStillServes(blob);
   });
 
   it("a GET with a body: answered, then the same connection serves on", async () => {

@@ -8,6 +8,7 @@ export interface SocketReply {
   status: number;
   headers: Record<string, string | string[] | undefined>;
   text: string;
+  bytes: Buffer;
   // biome-ignore lint/suspicious/noExplicitAny: tests read arbitrary JSON shapes and assert them exactly
   json: any;
   socket: Socket;
@@ -71,6 +72,7 @@ export class KeepAliveClient {
               status: res.statusCode ?? 0,
               headers: res.headers,
               text,
+              bytes,
               json,
               socket: req.socket!,
               reusedSocket: req.reusedSocket,

@@ -28,6 +28,9 @@ import { buildZip, digest, randomBytes } from "../support/zip";
 const body = (appGuid: string) => ({ relationships: { app: { data: { guid: appGuid } } } });
 const copy = (bearer: string, sourceGuid: string, payload: unknown) =>
   call("POST", `/v3/packages?source_guid=${sourceGuid}`, { token: bearer, body: payload });
+/** A copy to `appGuid`, answered once the bits copy the response leaves running (waitUntil) is done. */
+const copyTo = (bearer: string, sourceGuid: string, appGuid: string) =>
+  callWithEnv({}, "POST", `/v3/packages?source_guid=${sourceGuid}`, { token: bearer, body: body(appGuid) });
 
 const INVALID_SOURCE = unprocessableBody(
   "Source package is invalid. Ensure it exists and you have access to it.",
@@ -100,10 +103,7 @@ describe("copying a bits package", () => {
     await env.BITS.put(packageBitsKey(source), "zip content");
     const bearer = await tokenFor(world, "space_developer");
 
-    const reply = await callWithEnv({}, "POST", `/v3/packages?source_guid=${source}`, {
-      token: bearer,
-      body: body(target),
-    });
+    const reply = await copyTo(bearer, source, target);
 
     expect(reply.status).toBe(201);
     const { guid, created_at: createdAt } = reply.json;
@@ -132,10 +132,7 @@ describe("copying a bits package", () => {
     const source = await addPackage(world.appGuid, { state: "READY", sha256: SHA256 });
     const bearer = await tokenFor(world, "space_developer");
 
-    const reply = await callWithEnv({}, "POST", `/v3/packages?source_guid=${source}`, {
-      token: bearer,
-      body: body(target),
-    });
+    const reply = await copyTo(bearer, source, target);
 
     expect(reply.status).toBe(201);
     const shown = await call("GET", `/v3/packages/${reply.json.guid}`, { token: bearer });
@@ -294,12 +291,6 @@ describe("checks, in CC's order", () => {
 // The bits copy (src/packages/copy.ts) on real uploaded bits: COPYING → READY with the source's
 // checksums and an identical zip streamed R2 to R2 (multi-part sized too), or FAILED with CC's
 // `failed to copy - ...`; a copy that ends after the watchdog failed it leaves no bits behind.
-const copyTo = (bearer: string, sourceGuid: string, appGuid: string) =>
-  // callWithEnv waits for the copy the response leaves running (waitUntil).
-  callWithEnv({}, "POST", `/v3/packages?source_guid=${sourceGuid}`, {
-    token: bearer,
-    body: { relationships: { app: { data: { guid: appGuid } } } },
-  });
 
 describe("copying bits", () => {
   it.each([

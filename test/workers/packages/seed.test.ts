@@ -74,11 +74,11 @@ describe("the seed request", () => {
       contentType: "application/x-www-form-urlencoded",
       token: seedToken,
     });
-    const row = await import("cloudflare:workers").then(({ env }) =>
-      env.DB.prepare("SELECT type, state, docker_image, app_guid FROM packages WHERE guid = ?")
-        .bind(created.json.guid)
-        .first(),
-    );
+    const row = await env.DB.prepare(
+      "SELECT type, state, docker_image, app_guid FROM packages WHERE guid = ?",
+    )
+      .bind(created.json.guid)
+      .first();
     expect(row).toEqual({
       type: "docker",
       state: "READY",

@@ -1,17 +1,16 @@
 // Uploads, stored bits and cache seeding for the bits tests: raw request bodies (bytes or streams) sent
 // through the worker's fetch, and what it left in R2 and D1 read back directly.
 import { createExecutionContext, createScheduledController, waitOnExecutionContext } from "cloudflare:test";
-import { env, exports } from "cloudflare:workers";
+import { env } from "cloudflare:workers";
 import worker from "../../../src/index";
 import { tokenFor } from "./callers";
 import { addPackage, createWorld, type PackageSeed, type World } from "./fixtures";
-import { BASE, fetchWithEnv, type Reply, read } from "./http";
-import { exchange } from "./openapi";
+import { BASE, fetchWithEnv, fetchWorker, type Reply, read } from "./http";
 import { BOUNDARY, buildZip, digest, type FormField, multipartBody } from "./zip";
 
 /** Sends a prepared request; with `overrides`, through the handler with those vars, waiting for waitUntil work. */
 export async function send(request: Request, overrides?: Partial<Cloudflare.Env>): Promise<Reply> {
-  if (!overrides) return read(await exchange(request, (sent) => exports.default.fetch(sent)));
+  if (!overrides) return read(await fetchWorker(request));
   return read(await fetchWithEnv(request, overrides));
 }
 
@@ -121,7 +120,7 @@ export async function bucketKeys(prefix: string): Promise<string[]> {
 export async function fetchBytes(
   request: Request,
 ): Promise<{ status: number; headers: Headers; body: Uint8Array }> {
-  const response = await exchange(request, (sent) => exports.default.fetch(sent));
+  const response = await fetchWorker(request);
   return {
     status: response.status,
     headers: response.headers,

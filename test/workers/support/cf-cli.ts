@@ -1,10 +1,8 @@
 // Requests exactly as the cf CLI v8 (cloudfoundry/cli 8.18.4) sends them: its Cloud Controller client
 // (api/cloudcontroller/ccv3), its UAA client (api/uaa) and its multipart upload, and the token decoding
 // it does on its side (util/configv3). Both cf CLI test files build their requests here.
-import { exports } from "cloudflare:workers";
 import { decodeJwt, type JWTPayload } from "jose";
-import { type Reply, read } from "./http";
-import { exchange } from "./openapi";
+import { fetchWorker, type Reply, read } from "./http";
 
 /** "%s/%s (%s; %s %s)": binary name and version, Go version, GOARCH, GOOS. */
 export const CLI_USER_AGENT = "cf/8.18.4+7a1a0f0.2025-10-21 (go1.24.9; amd64 linux)";
@@ -28,7 +26,7 @@ export function ccRequest(
 }
 
 /** Go's url.Values.Encode(): keys sorted, form-encoded. */
-export function goFormEncode(values: Record<string, string>): string {
+function goFormEncode(values: Record<string, string>): string {
   const sorted = Object.keys(values).sort();
   return new URLSearchParams(sorted.map((key) => [key, values[key]!])).toString();
 }
@@ -49,8 +47,7 @@ export function uaaRequest(
 }
 
 /** A request through the worker's fetch handler, checked against the contract. */
-export const cli = async (request: Request): Promise<Reply> =>
-  read(await exchange(request, (sent) => exports.default.fetch(sent)));
+export const cli = async (request: Request): Promise<Reply> => read(await fetchWorker(request));
 
 /** `cf login`'s token request (password grant); `cf` refreshes with `refreshGrant`. */
 export const passwordGrant = (loginUrl: string, username: string, password: string) =>

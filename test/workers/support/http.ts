@@ -43,11 +43,14 @@ export async function read(response: Response): Promise<Reply> {
   return { status: response.status, headers: response.headers, text, json };
 }
 
+/** `request` through the worker's default export, as a client sends it; checked against the contract. */
+export function fetchWorker(request: Request): Promise<Response> {
+  return exchange(request, (sent) => exports.default.fetch(sent));
+}
+
 /** A request through the worker's default export, as a client would send it; checked against the contract. */
 export async function call(method: string, path: string, options: CallOptions = {}): Promise<Reply> {
-  return read(
-    await exchange(buildRequest(method, path, options), (request) => exports.default.fetch(request)),
-  );
+  return read(await fetchWorker(buildRequest(method, path, options)));
 }
 
 /** The same, with vars overridden (issuer, keys, limits): the fetch handler with a modified env. */
