@@ -7,7 +7,7 @@ import { addMessages } from "../http/validation";
 import { labelValueError, metadataKeyError } from "../metadata/messages";
 import type { NestedParam } from "./pagination";
 
-export const MAX_LABEL_SELECTOR_REQUIREMENTS = 50;
+const MAX_LABEL_SELECTOR_REQUIREMENTS = 50;
 
 // CC's requirement grammar, read in linear time (a query is the caller's, and backtracking regular
 // expressions took time quadratic in its length): commas inside parentheses do not split requirements;
@@ -83,9 +83,7 @@ function requirementProblem(requirement: LabelRequirement | undefined): string |
 }
 
 /** The requirements of a selector, or CC's messages for it (missing, too many, each bad requirement). */
-export function parseLabelSelector(
-  selector: string,
-): { requirements: LabelRequirement[] } | { problems: string[] } {
+function parseLabelSelector(selector: string): { requirements: LabelRequirement[] } | { problems: string[] } {
   const parsed = splitRequirements(selector).map(requirementOf);
   if (!parsed.length) return { problems: ["Missing label_selector value"] };
   if (parsed.length > MAX_LABEL_SELECTOR_REQUIREMENTS) {

@@ -15,7 +15,7 @@ import type { ListLinks, ListRequest } from "./messages";
  * CC's list envelope. Links are absolute and carry every filter given (`filters`: the request's query
  * without page and per_page), plus per_page and page, with keys sorted as CC sorts them.
  */
-export function paginatedList<T>(
+function paginatedList<T>(
   c: Context<AppEnv>,
   path: string,
   filters: ListLinks,
