@@ -22,9 +22,9 @@ const OPERATOR_FORMS: readonly [RegExp, LabelOperator][] = [
 ];
 
 /**
- * The requirements of a selector, as CC's `/(\(.*?\)|[^,])+/` finds them: a "(" takes everything up to
- * the next ")" on its line (commas included), or is a character like any other when there is none. The
- * next ")" or line break is found once for the "("s before it, not once per "(".
+ * The requirements of a selector, as the pattern `(?:\([^\n]*?\)|[^,])+` (CC's, with Ruby's `.`) finds
+ * them: a "(" takes everything up to the next ")" on its line (commas included), or is a character like
+ * any other when there is none. The next ")" or line break is found once for the "("s before it.
  */
 function splitRequirements(selector: string): string[] {
   const requirements: string[] = [];
