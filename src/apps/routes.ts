@@ -10,7 +10,7 @@ import { jsonResponse } from "../http/respond";
 import { externalUrl } from "../http/urls";
 import { jsonBody, queryParams } from "../http/validation";
 import { acceptedJob } from "../jobs/accept";
-import { listResponse } from "../lists/response";
+import { listResources } from "../lists/response";
 import { appCreate, appDelete } from "./actions";
 import { appsListQuery, appsListRequest, createAppMessage } from "./messages";
 import { presentApp } from "./presenter";
@@ -21,11 +21,12 @@ export const appsRouter = new Hono<AppEnv>()
     const app = await appCreate(depsOf(c), currentUser(c), c.req.valid("json"));
     return jsonResponse(c, 201, presentApp(app, externalUrl(c)));
   })
-  .get("/v3/apps", requireRead, queryParams(appsListQuery), async (c) => {
-    const request = appsListRequest(c.req.valid("query"));
-    const page = await listApps(c.get("db"), currentUser(c), request.filters, request.paging);
-    return listResponse(c, "/v3/apps", request, page, presentApp);
-  })
+  .get(
+    "/v3/apps",
+    requireRead,
+    queryParams(appsListQuery),
+    listResources("/v3/apps", appsListRequest, listApps, presentApp),
+  )
   .get("/v3/apps/:guid", requireRead, showResource("App", findApp, presentApp))
   .delete("/v3/apps/:guid", requireWrite, async (c) => {
     const job = await appDelete(depsOf(c), currentUser(c), { guid: c.req.param("guid") });

@@ -7,7 +7,6 @@ import type { BatchItem } from "drizzle-orm/batch";
 import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
 import type { Db } from "../db/client";
 import { annotations, type apps, labels, type organizations, type packages, type spaces } from "../db/schema";
-import { writeThenRead } from "../db/writes";
 import type { Bindings } from "../env";
 
 /** The tables of the resources a cascade deletes, or of their children. */
@@ -38,26 +37,31 @@ export const oneByOne =
     for (const guid of guids) await deleteChild(env, db, guid);
   };
 
+/** A round of children, as read. */
+type Round = { guid: string }[];
+
 export async function runCascade(db: Db, cascade: Cascade): Promise<void> {
   const { table, guid, children } = cascade;
   const childrenLeft = () =>
     db.select({ guid: children.table.guid }).from(children.table).where(eq(children.parent, guid));
+  const nextRound = () => childrenLeft().limit(children.perRound);
+  let round: Round = await nextRound();
   for (;;) {
-    const round = (await childrenLeft().limit(children.perRound)).map((row) => row.guid);
-    if (round.length > 0) await cascade.deleteChildren(round);
-    const remaining = await writeThenRead(
-      db,
-      [
-        db.delete(labels).where(eq(labels.resourceGuid, guid)),
-        db.delete(annotations).where(eq(annotations.resourceGuid, guid)),
-        ...cascade.dependents,
-        // A child created meanwhile keeps the resource until the next round deletes it.
-        db.delete(table).where(and(eq(table.guid, guid), notExists(childrenLeft()))),
-      ],
+    if (round.length > 0) await cascade.deleteChildren(round.map((row) => row.guid));
+    // The resource's batch also reads what is left of it and the next round: in its transaction, a child
+    // created meanwhile is seen, keeps the resource, and goes in the next round.
+    const results: unknown[] = await db.batch([
+      db.delete(labels).where(eq(labels.resourceGuid, guid)),
+      db.delete(annotations).where(eq(annotations.resourceGuid, guid)),
+      ...cascade.dependents,
+      db.delete(table).where(and(eq(table.guid, guid), notExists(childrenLeft()))),
       db.select({ guid: table.guid }).from(table).where(eq(table.guid, guid)),
-    );
+      nextRound(),
+    ]);
+    const [remaining, next] = results.slice(-2) as [unknown[], Round];
     if (remaining.length === 0) return;
-    // Still there with no children found this round: something other than children holds it.
-    if (round.length === 0) throw new Error("the resource could not be deleted");
+    // Still there with no children left: something other than children holds it.
+    if (next.length === 0) throw new Error("the resource could not be deleted");
+    round = next;
   }
 }

@@ -10,7 +10,7 @@ import { type JobResourceType, jobOperation } from "./operations";
 import { finishJob, insertJobQuery, type JobRow, stalledJobs } from "./store";
 
 /** Runs a job to its end; `requestId` names the request that started it (none from the cron). */
-export async function runJob(env: Bindings, db: Db, job: JobRow, requestId?: string): Promise<void> {
+async function runJob(env: Bindings, db: Db, job: JobRow, requestId?: string): Promise<void> {
   const operation = jobOperation(job.operation);
   const fields = { requestId, job: job.guid, operation: job.operation, resource: job.resourceGuid };
   try {

@@ -7,21 +7,52 @@ import { addMessages } from "../http/validation";
 import { labelValueError, metadataKeyError } from "../metadata/messages";
 import type { NestedParam } from "./pagination";
 
-export const MAX_LABEL_SELECTOR_REQUIREMENTS = 50;
+const MAX_LABEL_SELECTOR_REQUIREMENTS = 50;
 
-// CC's requirement grammar. Commas inside parentheses do not split requirements; keys of the
-// operator forms are limited to these characters, while set forms take any key and validate it after.
-// [^\n] is Ruby's `.`, which (unlike JavaScript's) matches \r.
-const REQUIREMENT = /(?:\([^\n]*?\)|[^,])+/g;
+// CC's requirement grammar, read in linear time (a query is the caller's, and backtracking regular
+// expressions took time quadratic in its length): commas inside parentheses do not split requirements;
+// keys of the operator forms are limited to these characters, while set forms take any key and validate
+// it after. No form spans a line break (Ruby's `.`, unlike JavaScript's, matches \r but not \n).
 const KEY = "[\\w\\-./]+";
-const PATTERNS: readonly [RegExp, LabelOperator][] = [
-  [/^(?<key>[^\n]*?) in \((?<values>[^\n]*)\)$/, "in"],
-  [/^(?<key>[^\n]*?) notin \((?<values>[^\n]*)\)$/, "notin"],
+const OPERATOR_FORMS: readonly [RegExp, LabelOperator][] = [
   [new RegExp(`^(?<key>${KEY})==?(?<values>[^\\n]*)$`), "equal"],
   [new RegExp(`^(?<key>${KEY})!=(?<values>[^\\n]*)$`), "not_equal"],
   [new RegExp(`^(?<key>${KEY})$`), "exists"],
   [new RegExp(`^!(?<key>${KEY})$`), "not_exists"],
 ];
+
+/**
+ * The requirements of a selector, as the pattern `(?:\([^\n]*?\)|[^,])+` (CC's, with Ruby's `.`) finds
+ * them: a "(" takes everything up to the next ")" on its line (commas included), or is a character like
+ * any other when there is none. The next ")" or line break is found once for the "("s before it.
+ */
+function splitRequirements(selector: string): string[] {
+  const requirements: string[] = [];
+  let stop = -1;
+  let at = 0;
+  while (at < selector.length) {
+    const start = at;
+    while (at < selector.length && selector[at] !== ",") {
+      if (selector[at] === "(" && stop <= at) {
+        stop = at + 1;
+        while (stop < selector.length && selector[stop] !== ")" && selector[stop] !== "\n") stop++;
+      }
+      at = selector[at] === "(" && selector[stop] === ")" ? stop + 1 : at + 1;
+    }
+    if (at > start) requirements.push(selector.slice(start, at));
+    else at++;
+  }
+  return requirements;
+}
+
+/** `key in (values)` (or notin): the key up to the first " in (", the values up to the final ")". */
+function setForm(text: string, operator: "in" | "notin"): { key: string; values: string } | undefined {
+  const opener = ` ${operator} (`;
+  if (text.includes("\n") || !text.endsWith(")")) return undefined;
+  const at = text.indexOf(opener);
+  if (at < 0 || at + opener.length > text.length - 1) return undefined;
+  return { key: text.slice(0, at), values: text.slice(at + opener.length, -1) };
+}
 
 /** Ruby's `split(",")`: trailing empty parts are dropped, so "" has no values. */
 function splitValues(text: string): string[] {
@@ -31,7 +62,11 @@ function splitValues(text: string): string[] {
 }
 
 function requirementOf(text: string): LabelRequirement | undefined {
-  for (const [pattern, operator] of PATTERNS) {
+  for (const operator of ["in", "notin"] as const) {
+    const form = setForm(text, operator);
+    if (form) return { key: form.key, operator, values: splitValues(form.values) };
+  }
+  for (const [pattern, operator] of OPERATOR_FORMS) {
     const groups = pattern.exec(text)?.groups;
     if (groups) return { key: groups.key!, operator, values: splitValues(groups.values ?? "") };
   }
@@ -48,10 +83,8 @@ function requirementProblem(requirement: LabelRequirement | undefined): string |
 }
 
 /** The requirements of a selector, or CC's messages for it (missing, too many, each bad requirement). */
-export function parseLabelSelector(
-  selector: string,
-): { requirements: LabelRequirement[] } | { problems: string[] } {
-  const parsed = (selector.match(REQUIREMENT) ?? []).map(requirementOf);
+function parseLabelSelector(selector: string): { requirements: LabelRequirement[] } | { problems: string[] } {
+  const parsed = splitRequirements(selector).map(requirementOf);
   if (!parsed.length) return { problems: ["Missing label_selector value"] };
   if (parsed.length > MAX_LABEL_SELECTOR_REQUIREMENTS) {
     return {

@@ -7,8 +7,8 @@ import { isBlank } from "../http/messages";
 import { addMessages, quoted } from "../http/validation";
 import { rackParams } from "./rack-params";
 
-export const DEFAULT_PER_PAGE = 50;
-export const MAX_PER_PAGE = 5000;
+const DEFAULT_PER_PAGE = 50;
+const MAX_PER_PAGE = 5000;
 /** CC's default renderer.max_total_results: page * per_page may not pass it. */
 const MAX_TOTAL_RESULTS = 9_223_372_036_854_775_807n;
 
@@ -16,7 +16,7 @@ const MAX_TOTAL_RESULTS = 9_223_372_036_854_775_807n;
  * Ruby's String#to_i, as CC reads page and per_page: leading whitespace, a sign and the leading digits
  * (underscores between them), whatever follows; 0 when there are none. "2abc" is page 2.
  */
-export function rubyToI(text: string): bigint {
+function rubyToI(text: string): bigint {
   const match = /^[\t\n\v\f\r ]*([+-]?)(\d+(?:_\d+)*)/.exec(text);
   if (!match) return 0n;
   const value = BigInt(match[2]!.replaceAll("_", ""));

@@ -1,18 +1,21 @@
 // CC's list envelope: a page of presented resources, with absolute pagination links that carry the
 // request's filters.
 import type { Context } from "hono";
+import type { Db } from "../db/client";
 import type { Page, Paging } from "../db/list-page";
 import type { AppEnv } from "../env";
+import { currentUser } from "../http/auth";
 import type { Presenter } from "../http/resources";
 import { jsonResponse } from "../http/respond";
 import { externalUrl } from "../http/urls";
-import type { ListLinks } from "./messages";
+import type { User } from "../user";
+import type { ListLinks, ListRequest } from "./messages";
 
 /**
  * CC's list envelope. Links are absolute and carry every filter given (`filters`: the request's query
  * without page and per_page), plus per_page and page, with keys sorted as CC sorts them.
  */
-export function paginatedList<T>(
+function paginatedList<T>(
   c: Context<AppEnv>,
   path: string,
   filters: ListLinks,
@@ -54,4 +57,21 @@ export function listResponse<T>(
   const baseUrl = externalUrl(c);
   const resources = page.resources.map((resource) => present(resource, baseUrl));
   return jsonResponse(c, 200, paginatedList(c, path, request.links, request.paging, page.total, resources));
+}
+
+/**
+ * GET <path> of a top-level list (after `queryParams` of its query): the valid query as `read` reads
+ * it, the page `list` gives the caller, in CC's envelope. What the resource routers answer alike.
+ */
+export function listResources<Q, F, T>(
+  path: string,
+  read: (query: Q) => ListRequest<F>,
+  list: (db: Db, user: User, filters: F, paging: Paging) => Promise<Page<T>>,
+  present: Presenter<T>,
+) {
+  return async (c: Context<AppEnv, string, { out: { query: Q } }>) => {
+    const request = read(c.req.valid("query"));
+    const page = await list(c.get("db"), currentUser(c), request.filters, request.paging);
+    return listResponse(c, path, request, page, present);
+  };
 }

@@ -9,7 +9,7 @@ import { jsonResponse } from "../http/respond";
 import { externalUrl } from "../http/urls";
 import { jsonBody, queryParams } from "../http/validation";
 import { acceptedJob } from "../jobs/accept";
-import { listResponse } from "../lists/response";
+import { listResources } from "../lists/response";
 import { organizationCreate, organizationDelete } from "./actions";
 import { createOrganizationMessage, organizationsListQuery, organizationsListRequest } from "./messages";
 import { presentOrganization } from "./presenter";
@@ -20,11 +20,12 @@ export const organizationsRouter = new Hono<AppEnv>()
     const organization = await organizationCreate(depsOf(c), currentUser(c), c.req.valid("json"));
     return jsonResponse(c, 201, presentOrganization(organization, externalUrl(c)));
   })
-  .get("/v3/organizations", requireRead, queryParams(organizationsListQuery), async (c) => {
-    const request = organizationsListRequest(c.req.valid("query"));
-    const page = await listOrganizations(c.get("db"), currentUser(c), request.filters, request.paging);
-    return listResponse(c, "/v3/organizations", request, page, presentOrganization);
-  })
+  .get(
+    "/v3/organizations",
+    requireRead,
+    queryParams(organizationsListQuery),
+    listResources("/v3/organizations", organizationsListRequest, listOrganizations, presentOrganization),
+  )
   .get(
     "/v3/organizations/:guid",
     requireRead,

@@ -9,7 +9,7 @@ import { jsonResponse } from "../http/respond";
 import { externalUrl } from "../http/urls";
 import { jsonBody, queryParams } from "../http/validation";
 import { acceptedJob } from "../jobs/accept";
-import { listResponse } from "../lists/response";
+import { listResources } from "../lists/response";
 import { roleCreate, roleDelete } from "./actions";
 import { createRoleMessage, rolesListQuery, rolesListRequest } from "./messages";
 import { presentRole } from "./presenter";
@@ -20,11 +20,12 @@ export const rolesRouter = new Hono<AppEnv>()
     const role = await roleCreate(depsOf(c), currentUser(c), c.req.valid("json"));
     return jsonResponse(c, 201, presentRole(role, externalUrl(c)));
   })
-  .get("/v3/roles", requireRead, queryParams(rolesListQuery), async (c) => {
-    const request = rolesListRequest(c.req.valid("query"));
-    const page = await listRoles(c.get("db"), currentUser(c), request.filters, request.paging);
-    return listResponse(c, "/v3/roles", request, page, presentRole);
-  })
+  .get(
+    "/v3/roles",
+    requireRead,
+    queryParams(rolesListQuery),
+    listResources("/v3/roles", rolesListRequest, listRoles, presentRole),
+  )
   .get("/v3/roles/:guid", requireRead, showResource("Role", findRole, presentRole))
   .delete("/v3/roles/:guid", requireWrite, async (c) => {
     const job = await roleDelete(depsOf(c), currentUser(c), { guid: c.req.param("guid") });

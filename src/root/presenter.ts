@@ -2,7 +2,7 @@
 // null unless configured, or the development UAA stand-in); `GET /v3` lists the v3 resources this API serves, self first as in CC.
 
 /** The v3 API version advertised: the cf CLI's minimum supported version, so it warns about nothing. */
-export const API_VERSION_V3 = "3.160.0";
+const API_VERSION_V3 = "3.160.0";
 
 const link = (href: string | undefined) => (href ? { href } : null);
 

@@ -9,7 +9,7 @@ import { jsonResponse } from "../http/respond";
 import { externalUrl } from "../http/urls";
 import { jsonBody, queryParams } from "../http/validation";
 import { acceptedJob } from "../jobs/accept";
-import { listResponse } from "../lists/response";
+import { listResources } from "../lists/response";
 import { spaceCreate, spaceDelete } from "./actions";
 import { createSpaceMessage, spacesListQuery, spacesListRequest } from "./messages";
 import { presentSpace } from "./presenter";
@@ -20,11 +20,12 @@ export const spacesRouter = new Hono<AppEnv>()
     const space = await spaceCreate(depsOf(c), currentUser(c), c.req.valid("json"));
     return jsonResponse(c, 201, presentSpace(space, externalUrl(c)));
   })
-  .get("/v3/spaces", requireRead, queryParams(spacesListQuery), async (c) => {
-    const request = spacesListRequest(c.req.valid("query"));
-    const page = await listSpaces(c.get("db"), currentUser(c), request.filters, request.paging);
-    return listResponse(c, "/v3/spaces", request, page, presentSpace);
-  })
+  .get(
+    "/v3/spaces",
+    requireRead,
+    queryParams(spacesListQuery),
+    listResources("/v3/spaces", spacesListRequest, listSpaces, presentSpace),
+  )
   .get("/v3/spaces/:guid", requireRead, showResource("Space", findSpace, presentSpace))
   .delete("/v3/spaces/:guid", requireWrite, async (c) => {
     const job = await spaceDelete(depsOf(c), currentUser(c), { guid: c.req.param("guid") });

@@ -317,6 +317,13 @@ describe("valid selectors", () => {
     });
   });
 
+  it("reads a long set, commas and all, as one requirement", async () => {
+    const app = await labelledApp();
+    const reply = await select(app, `env in (${"x,".repeat(3000)}prod),tier`, await adminToken());
+    expect(reply.status).toBe(200);
+    expect(reply.json.resources).toEqual([packageOf(app.prod)]);
+  });
+
   it("takes 50 requirements of every kind in one statement (one parameter each)", async () => {
     const app = await labelledApp();
     const kinds = ["env in (prod,x)", "tier notin (y,z)", "env", "!other", "tier=web", "env!=dev"];
@@ -369,6 +376,19 @@ describe("invalid selectors (400 CF-BadQueryParameter)", () => {
     );
     expect(reply.status).toBe(400);
     expect(reply.json).toEqual(badQueryBody(detail));
+  });
+
+  // Forms a backtracking reading would scan to the end once per "(" or per " in (".
+  it.each([
+    ["unclosed parentheses before a line break", `${"(".repeat(8000)}\n`],
+    ["set openers never closed", "env in (".repeat(2000)],
+    ["set openers before a line break", `${" in (".repeat(2000)}\nx)`],
+  ])("%s: CC's 400", async (_, selector) => {
+    const reply = await call("GET", `/v3/packages?label_selector=${encodeURIComponent(selector)}`, {
+      token: await adminToken(),
+    });
+    expect(reply.status).toBe(400);
+    expect(reply.json).toEqual(badQueryBody("Invalid label_selector value"));
   });
 
   it("a nested label_selector is invalid, and other unknown parameters still report", async () => {
