@@ -1,12 +1,13 @@
 // Audit events: what each package action records (exact bodies), GET /v3/audit_events and its filters,
 // and who sees which events (CC's readable_event_dataset).
 import { env } from "cloudflare:workers";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { bitsField, runScheduled, send, upload } from "./support/bits";
 import { GLOBAL_READERS, tokenFor } from "./support/callers";
 import { badQueryBody, notFoundBody } from "./support/errors";
 import { addPackage, createWorld, grant, newUser, type World } from "./support/fixtures";
 import { BASE, call } from "./support/http";
+import { type LogLine, logLines } from "./support/logs";
 import { adminToken, token } from "./support/tokens";
 
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;
@@ -527,9 +528,18 @@ describe("retention", () => {
     await ageBy(old!.guid, 3 * day);
     await ageBy(recent!.guid, 2 * day - 60);
 
-    await runScheduled({ AUDIT_EVENTS_CUTOFF_AGE_IN_DAYS: "2" });
+    const infos = vi.spyOn(console, "log").mockImplementation(() => {});
+    let logged: LogLine[];
+    try {
+      await runScheduled({ AUDIT_EVENTS_CUTOFF_AGE_IN_DAYS: "2" });
+      logged = logLines(infos);
+    } finally {
+      infos.mockRestore();
+    }
 
     expect((await eventsOf(world.appGuid)).map((e) => e.guid)).toEqual([recent!.guid]);
+    // The run's own count of what it deleted: this one event.
+    expect(logged.find((line) => line.message === "maintenance")?.expiredAuditEvents).toBe(1);
   });
 
   it("by default, CC's 31 days", async () => {
