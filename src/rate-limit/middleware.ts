@@ -11,12 +11,15 @@ import type { User } from "../user";
 // CC's root_api? and internal_api?: matched on the full path, query string included.
 const EXEMPT = /^(?:\/v2\/info|\/v3|\/|\/healthz)$|^\/internal/;
 
-/** The caller a valid token names, or undefined (no token, or one that is not valid). */
+/**
+ * The caller a valid token names, or undefined (no token, or one that is not valid: a 401). UAA out of
+ * reach is not "no token": its 502 goes out as CC's SecurityContextSetter answers it, before any count.
+ */
 async function caller(authorization: string | undefined, config: AppEnv["Variables"]["config"]) {
   try {
     return await authenticate(authorization, config);
   } catch (error) {
-    if (error instanceof CfError) return undefined;
+    if (error instanceof CfError && error.status === 401) return undefined;
     throw error;
   }
 }

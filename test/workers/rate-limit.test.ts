@@ -1,8 +1,8 @@
 // CC's rate limiter: per user by token, per IP address without one, CC's headers and 429 bodies; off
 // unless configured; the root, /v3 and admins are not limited.
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { NOT_AUTHENTICATED } from "./support/errors";
-import { callWithEnv } from "./support/http";
+import { callWithEnv, cfError } from "./support/http";
 import { adminToken, READ_WRITE, token } from "./support/tokens";
 
 const LIMITS = {
@@ -92,6 +92,35 @@ describe("per IP address, without a valid token", () => {
         },
       ],
     });
+  });
+});
+
+describe("when UAA cannot be reached", () => {
+  afterEach(() => {
+    vi.unstubAllGlobals();
+    vi.restoreAllMocks();
+  });
+
+  it("answers 502 CF-UaaUnavailable every time, never counting the token's caller as an unauthenticated IP", async () => {
+    vi.stubGlobal("fetch", async () => {
+      throw new TypeError("network connection lost");
+    });
+    vi.spyOn(console, "error").mockImplementation(() => {});
+    const overrides = {
+      ...LIMITS,
+      UAA_JWKS: undefined,
+      UAA_JWKS_URL: "https://uaa.down-rate-limit.example.org/token_keys",
+    };
+    const bearer = await token(crypto.randomUUID(), { scopes: READ_WRITE, alg: "RS256" });
+    const headers = { "CF-Connecting-IP": ip() };
+    for (let i = 0; i < 2; i++) {
+      const reply = await callWithEnv(overrides, "GET", "/v3/packages", { token: bearer, headers });
+      expect(reply.status).toBe(502);
+      expect(reply.json).toEqual(
+        cfError(20004, "CF-UaaUnavailable", "The UAA service is currently unavailable"),
+      );
+      expect(headersOf(reply)).toEqual(Object.fromEntries(RATE_HEADERS.map((name) => [name, null])));
+    }
   });
 });
 
