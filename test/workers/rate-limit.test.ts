@@ -68,6 +68,52 @@ describe("per user", () => {
       expect(headersOf(reply)).toEqual(Object.fromEntries(RATE_HEADERS.map((name) => [name, null])));
     }
   });
+
+  it("does not limit read-only admins either", async () => {
+    const bearer = await token(crypto.randomUUID(), { scopes: ["cloud_controller.admin_read_only"] });
+    for (let i = 0; i < 3; i++) {
+      const reply = await callWithEnv(LIMITS, "GET", "/v3/packages", { token: bearer });
+      expect(reply.status).toBe(200);
+      expect(headersOf(reply)).toEqual(Object.fromEntries(RATE_HEADERS.map((name) => [name, null])));
+    }
+  });
+
+  it("does not limit users when only RATE_LIMIT_UNAUTHENTICATED is set, though addresses are", async () => {
+    const only = { RATE_LIMIT_UNAUTHENTICATED: "1" };
+    const bearer = await token(crypto.randomUUID(), { scopes: READ_WRITE });
+    const headers = { "CF-Connecting-IP": ip() };
+    for (let i = 0; i < 3; i++) {
+      const reply = await callWithEnv(only, "GET", "/v3/packages", { token: bearer, headers });
+      expect(reply.status).toBe(200);
+      expect(headersOf(reply)).toEqual(Object.fromEntries(RATE_HEADERS.map((name) => [name, null])));
+    }
+    expect((await callWithEnv(only, "GET", "/v3/packages", { headers })).status).toBe(401);
+    expect((await callWithEnv(only, "GET", "/v3/packages", { headers })).status).toBe(429);
+  });
+});
+
+describe("windows", () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it("start counting again once the reset time has passed, with a new reset", async () => {
+    // Valid past the window's end, so the caller is still a user there and not an address.
+    const bearer = await token(crypto.randomUUID(), { scopes: READ_WRITE, expiresIn: 7200 });
+    for (let i = 0; i < 2; i++) await callWithEnv(LIMITS, "GET", "/v3/packages", { token: bearer });
+    const refused = await callWithEnv(LIMITS, "GET", "/v3/packages", { token: bearer });
+    expect(refused.status).toBe(429);
+    const reset = Number(refused.headers.get("X-RateLimit-Reset"));
+    vi.useFakeTimers({ now: (reset + 1) * 1000, toFake: ["Date"] });
+    const again = await callWithEnv(LIMITS, "GET", "/v3/packages", { token: bearer });
+    expect(again.status).toBe(200);
+    expect(headersOf(again)).toEqual({
+      "X-RateLimit-Limit": "2",
+      "X-RateLimit-Remaining": "1",
+      "X-RateLimit-Reset": String(reset + 1 + 3600),
+      "Retry-After": null,
+    });
+  });
 });
 
 describe("per IP address, without a valid token", () => {
