@@ -3,6 +3,7 @@
 import * as z from "zod/mini";
 import { type CamelCase, camelCase } from "./camel-case";
 import { logError } from "./http/log";
+import { isObject } from "./http/validation";
 
 /** The documented local-development token secret: accepted only when ENVIRONMENT is "development". */
 export const LOCAL_DEVELOPMENT_SECRET = "tokensecret";
@@ -33,9 +34,11 @@ function isUrl(text: string): boolean {
   }
 }
 
+// As jose's createLocalJWKSet checks it: a set it would refuse would make every RS* token a silent 401.
 function isKeySet(text: string): boolean {
   try {
-    return Array.isArray(JSON.parse(text)?.keys);
+    const keys: unknown = JSON.parse(text)?.keys;
+    return Array.isArray(keys) && keys.every(isObject);
   } catch {
     return false;
   }
