@@ -6,7 +6,7 @@ import { logError } from "./http/log";
 import { isObject } from "./http/validation";
 
 /** The documented local-development token secret: accepted only when ENVIRONMENT is "development". */
-export const LOCAL_DEVELOPMENT_SECRET = "tokensecret";
+const LOCAL_DEVELOPMENT_SECRET = "tokensecret";
 
 // Unset takes the default; set, it must be a positive integer ("9O" must not quietly become the default).
 const positiveInt = (fallback: number) =>
