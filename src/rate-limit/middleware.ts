@@ -6,7 +6,9 @@ import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "../env";
 import { authenticate } from "../http/auth";
 import { CfError, errorBody } from "../http/errors";
+import { logError } from "../http/log";
 import type { User } from "../user";
+import type { RequestCount } from "./counter";
 
 // CC's root_api? and internal_api?: matched on the full path, query string included.
 const EXEMPT = /^(?:\/v2\/info|\/v3|\/|\/healthz)$|^\/internal/;
@@ -44,7 +46,16 @@ export const rateLimit = createMiddleware<AppEnv>(async (c, next) => {
   if (isExempt(user) || limit === undefined) return next();
   const key = user ? `user:${user.guid}` : `ip:${c.req.header("CF-Connecting-IP") ?? "unknown"}`;
   const counter = c.env.REQUEST_COUNTER.get(c.env.REQUEST_COUNTER.idFromName(key));
-  const { count, validUntil } = await counter.count(limit, config.rateLimitResetIntervalMinutes * 60);
+  let counted: RequestCount;
+  try {
+    counted = await counter.count(limit, config.rateLimitResetIntervalMinutes * 60);
+  } catch (err) {
+    // A counter that cannot answer (overloaded by a flood on one caller, or unreachable) is the
+    // platform's trouble: 503, not an UnknownError 500; the log says why (the key stays out of it).
+    logError("rate limit counter unavailable", err, { requestId: c.get("requestId") });
+    throw new CfError("ServiceUnavailable", "The service is unavailable");
+  }
+  const { count, validUntil } = counted;
   const headers = {
     "X-RateLimit-Limit": String(limit),
     "X-RateLimit-Reset": String(validUntil),

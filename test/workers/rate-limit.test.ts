@@ -3,6 +3,7 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { NOT_AUTHENTICATED } from "./support/errors";
 import { callWithEnv, cfError } from "./support/http";
+import { logLines } from "./support/logs";
 import { adminToken, READ_WRITE, token } from "./support/tokens";
 
 const LIMITS = {
@@ -167,6 +168,39 @@ describe("when UAA cannot be reached", () => {
       );
       expect(headersOf(reply)).toEqual(Object.fromEntries(RATE_HEADERS.map((name) => [name, null])));
     }
+  });
+});
+
+describe("when the counter cannot answer", () => {
+  afterEach(() => {
+    vi.restoreAllMocks();
+  });
+
+  it("answers 503 CF-ServiceUnavailable, not a 500, and logs why", async () => {
+    const errors = vi.spyOn(console, "error").mockImplementation(() => {});
+    const overloaded = {
+      idFromName: () => ({}),
+      get: () => ({
+        count: async () => {
+          throw new Error("Durable Object is overloaded. Too many requests queued.");
+        },
+      }),
+    } as unknown as Cloudflare.Env["REQUEST_COUNTER"];
+    const reply = await callWithEnv({ ...LIMITS, REQUEST_COUNTER: overloaded }, "GET", "/v3/packages", {
+      token: await token(crypto.randomUUID(), { scopes: READ_WRITE }),
+    });
+    expect(reply.status).toBe(503);
+    expect(reply.json).toEqual(cfError(10015, "CF-ServiceUnavailable", "The service is unavailable"));
+    expect(headersOf(reply)).toEqual(Object.fromEntries(RATE_HEADERS.map((name) => [name, null])));
+    expect(logLines(errors)).toEqual([
+      expect.objectContaining({
+        level: "error",
+        message: "rate limit counter unavailable",
+        error: expect.objectContaining({
+          message: "Durable Object is overloaded. Too many requests queued.",
+        }),
+      }),
+    ]);
   });
 });
 
