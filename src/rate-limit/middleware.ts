@@ -10,8 +10,9 @@ import { logError } from "../http/log";
 import type { User } from "../user";
 import type { RequestCount } from "./counter";
 
-// CC's root_api? and internal_api?: matched on the full path, query string included.
-const EXEMPT = /^(?:\/v2\/info|\/v3|\/|\/healthz)$|^\/internal/;
+// CC's root_api? and internal_api?: matched on the full path, query string included; with /readyz, the
+// tokenless probe beside /healthz, so a monitor polling from one address is never told it is not ready.
+const EXEMPT = /^(?:\/v2\/info|\/v3|\/|\/healthz|\/readyz)$|^\/internal/;
 
 /**
  * The caller a valid token names, or undefined (no token, or one that is not valid: a 401). UAA out of

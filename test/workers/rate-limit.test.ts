@@ -205,7 +205,7 @@ describe("when the counter cannot answer", () => {
 });
 
 describe("exemptions", () => {
-  it.each(["/", "/v3"])("%s is never limited", async (path) => {
+  it.each(["/", "/v3", "/healthz", "/readyz"])("%s is never limited", async (path) => {
     const headers = { "CF-Connecting-IP": ip() };
     for (let i = 0; i < 3; i++) {
       const reply = await callWithEnv(LIMITS, "GET", path, { headers });
