@@ -3,9 +3,10 @@
 import * as z from "zod/mini";
 import { type CamelCase, camelCase } from "./camel-case";
 import { logError } from "./http/log";
+import { isObject } from "./http/validation";
 
 /** The documented local-development token secret: accepted only when ENVIRONMENT is "development". */
-export const LOCAL_DEVELOPMENT_SECRET = "tokensecret";
+const LOCAL_DEVELOPMENT_SECRET = "tokensecret";
 
 // Unset takes the default; set, it must be a positive integer ("9O" must not quietly become the default).
 const positiveInt = (fallback: number) =>
@@ -33,9 +34,11 @@ function isUrl(text: string): boolean {
   }
 }
 
+// As jose's createLocalJWKSet checks it: a set it would refuse would make every RS* token a silent 401.
 function isKeySet(text: string): boolean {
   try {
-    return Array.isArray(JSON.parse(text)?.keys);
+    const keys: unknown = JSON.parse(text)?.keys;
+    return Array.isArray(keys) && keys.every(isObject);
   } catch {
     return false;
   }

@@ -64,7 +64,7 @@ export const printableMessages = (attribute: string, value: unknown) =>
     : [`${humanize(attribute)} must not contain escaped characters`];
 
 /** CC's GuidValidator: a string of 1 to 200 characters (Ruby's characters, not UTF-16 units). */
-export function guidMessages(attribute: string, value: unknown): string[] {
+function guidMessages(attribute: string, value: unknown): string[] {
   const length = typeof value === "string" ? [...value].length : 0;
   return [
     ...stringMessages(attribute, value),

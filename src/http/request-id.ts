@@ -3,7 +3,7 @@
 import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "../env";
 
-export function responseRequestId(incoming: string | undefined): string {
+function responseRequestId(incoming: string | undefined): string {
   const uuid = crypto.randomUUID();
   const sanitised = (incoming ?? "").replace(/[^A-Za-z0-9_-]/g, "").slice(0, 255);
   return sanitised ? `${sanitised}::${uuid}` : uuid;

@@ -67,7 +67,7 @@ export async function readJsonObject(c: Context): Promise<JsonObject> {
 }
 
 /** CC's messages from a zod failure, in schema order, each once. */
-export function messagesOf(error: { issues: readonly { message: string }[] }): string[] {
+function messagesOf(error: { issues: readonly { message: string }[] }): string[] {
   return [...new Set(error.issues.map((issue) => issue.message))];
 }
 

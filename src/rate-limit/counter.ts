@@ -28,8 +28,12 @@ export class RequestCounter extends DurableObject {
     const window =
       stored && stored.validUntil >= now ? stored : { requests: 0, validUntil: now + intervalSeconds };
     const count = window.requests + 1;
-    if (count <= limit) window.requests = count;
-    await this.ctx.storage.put("window", window);
+    // A refused request changes nothing (a new window's first request is never refused), so a flood
+    // past the limit costs reads from the object's cache and no storage write.
+    if (count <= limit) {
+      window.requests = count;
+      await this.ctx.storage.put("window", window);
+    }
     return { count, validUntil: window.validUntil };
   }
 }

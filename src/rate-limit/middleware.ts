@@ -6,17 +6,23 @@ import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "../env";
 import { authenticate } from "../http/auth";
 import { CfError, errorBody } from "../http/errors";
+import { logError } from "../http/log";
 import type { User } from "../user";
+import type { RequestCount } from "./counter";
 
-// CC's root_api? and internal_api?: matched on the full path, query string included.
-const EXEMPT = /^(?:\/v2\/info|\/v3|\/|\/healthz)$|^\/internal/;
+// CC's root_api? and internal_api?: matched on the full path, query string included; with /readyz, the
+// tokenless probe beside /healthz, so a monitor polling from one address is never told it is not ready.
+const EXEMPT = /^(?:\/v2\/info|\/v3|\/|\/healthz|\/readyz)$|^\/internal/;
 
-/** The caller a valid token names, or undefined (no token, or one that is not valid). */
+/**
+ * The caller a valid token names, or undefined (no token, or one that is not valid: a 401). UAA out of
+ * reach is not "no token": its 502 goes out as CC's SecurityContextSetter answers it, before any count.
+ */
 async function caller(authorization: string | undefined, config: AppEnv["Variables"]["config"]) {
   try {
     return await authenticate(authorization, config);
   } catch (error) {
-    if (error instanceof CfError) return undefined;
+    if (error instanceof CfError && error.status === 401) return undefined;
     throw error;
   }
 }
@@ -41,7 +47,16 @@ export const rateLimit = createMiddleware<AppEnv>(async (c, next) => {
   if (isExempt(user) || limit === undefined) return next();
   const key = user ? `user:${user.guid}` : `ip:${c.req.header("CF-Connecting-IP") ?? "unknown"}`;
   const counter = c.env.REQUEST_COUNTER.get(c.env.REQUEST_COUNTER.idFromName(key));
-  const { count, validUntil } = await counter.count(limit, config.rateLimitResetIntervalMinutes * 60);
+  let counted: RequestCount;
+  try {
+    counted = await counter.count(limit, config.rateLimitResetIntervalMinutes * 60);
+  } catch (err) {
+    // A counter that cannot answer (overloaded by a flood on one caller, or unreachable) is the
+    // platform's trouble: 503, not an UnknownError 500; the log says why (the key stays out of it).
+    logError("rate limit counter unavailable", err, { requestId: c.get("requestId") });
+    throw new CfError("ServiceUnavailable", "The service is unavailable");
+  }
+  const { count, validUntil } = counted;
   const headers = {
     "X-RateLimit-Limit": String(limit),
     "X-RateLimit-Reset": String(validUntil),

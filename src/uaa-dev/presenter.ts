@@ -2,7 +2,7 @@
 // with Accept: application/json) and the token endpoint's grant and error bodies.
 
 /** Reported as UAA's version: at or above the cf CLI's minimum UAA version (4.26.0). */
-export const UAA_VERSION = "77.0.0";
+const UAA_VERSION = "77.0.0";
 
 export function presentLoginInfo(baseUrl: string) {
   return {

@@ -14,7 +14,7 @@ export interface DevelopmentUser {
 
 const USER_SCOPES = ["openid", "uaa.user", "cloud_controller.read", "cloud_controller.write"];
 
-export const DEVELOPMENT_USERS: readonly DevelopmentUser[] = [
+const DEVELOPMENT_USERS: readonly DevelopmentUser[] = [
   {
     // demo/demo-data.sql: space developer in demo-org / demo-space.
     id: "uaa-id-370",

@@ -58,6 +58,14 @@ describe("a malformed var", () => {
     expect(JSON.stringify(errors.mock.calls)).not.toMatch(/secret-looking|token_keys|-5/);
   });
 
+  it("takes a key set with keys that are not JSON Web Keys as malformed", async () => {
+    const errors = vi.spyOn(console, "error").mockImplementation(() => {});
+    const reply = await callWithEnv({ UAA_JWKS: '{"keys":["a key"]}' }, "GET", "/v3");
+    expect(reply.status).toBe(503);
+    expect(reply.json).toEqual(UNAVAILABLE);
+    expect(logLines(errors)[0]!.invalid).toEqual([{ var: "UAA_JWKS", reason: "not a JSON Web Key Set" }]);
+  });
+
   it("stops the cron from running its tasks", async () => {
     vi.spyOn(console, "error").mockImplementation(() => {});
     const world = await createWorld();

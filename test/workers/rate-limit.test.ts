@@ -1,8 +1,9 @@
 // CC's rate limiter: per user by token, per IP address without one, CC's headers and 429 bodies; off
 // unless configured; the root, /v3 and admins are not limited.
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { NOT_AUTHENTICATED } from "./support/errors";
-import { callWithEnv } from "./support/http";
+import { callWithEnv, cfError } from "./support/http";
+import { logLines } from "./support/logs";
 import { adminToken, READ_WRITE, token } from "./support/tokens";
 
 const LIMITS = {
@@ -68,6 +69,52 @@ describe("per user", () => {
       expect(headersOf(reply)).toEqual(Object.fromEntries(RATE_HEADERS.map((name) => [name, null])));
     }
   });
+
+  it("does not limit read-only admins either", async () => {
+    const bearer = await token(crypto.randomUUID(), { scopes: ["cloud_controller.admin_read_only"] });
+    for (let i = 0; i < 3; i++) {
+      const reply = await callWithEnv(LIMITS, "GET", "/v3/packages", { token: bearer });
+      expect(reply.status).toBe(200);
+      expect(headersOf(reply)).toEqual(Object.fromEntries(RATE_HEADERS.map((name) => [name, null])));
+    }
+  });
+
+  it("does not limit users when only RATE_LIMIT_UNAUTHENTICATED is set, though addresses are", async () => {
+    const only = { RATE_LIMIT_UNAUTHENTICATED: "1" };
+    const bearer = await token(crypto.randomUUID(), { scopes: READ_WRITE });
+    const headers = { "CF-Connecting-IP": ip() };
+    for (let i = 0; i < 3; i++) {
+      const reply = await callWithEnv(only, "GET", "/v3/packages", { token: bearer, headers });
+      expect(reply.status).toBe(200);
+      expect(headersOf(reply)).toEqual(Object.fromEntries(RATE_HEADERS.map((name) => [name, null])));
+    }
+    expect((await callWithEnv(only, "GET", "/v3/packages", { headers })).status).toBe(401);
+    expect((await callWithEnv(only, "GET", "/v3/packages", { headers })).status).toBe(429);
+  });
+});
+
+describe("windows", () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it("start counting again once the reset time has passed, with a new reset", async () => {
+    // Valid past the window's end, so the caller is still a user there and not an address.
+    const bearer = await token(crypto.randomUUID(), { scopes: READ_WRITE, expiresIn: 7200 });
+    for (let i = 0; i < 2; i++) await callWithEnv(LIMITS, "GET", "/v3/packages", { token: bearer });
+    const refused = await callWithEnv(LIMITS, "GET", "/v3/packages", { token: bearer });
+    expect(refused.status).toBe(429);
+    const reset = Number(refused.headers.get("X-RateLimit-Reset"));
+    vi.useFakeTimers({ now: (reset + 1) * 1000, toFake: ["Date"] });
+    const again = await callWithEnv(LIMITS, "GET", "/v3/packages", { token: bearer });
+    expect(again.status).toBe(200);
+    expect(headersOf(again)).toEqual({
+      "X-RateLimit-Limit": "2",
+      "X-RateLimit-Remaining": "1",
+      "X-RateLimit-Reset": String(reset + 1 + 3600),
+      "Retry-After": null,
+    });
+  });
 });
 
 describe("per IP address, without a valid token", () => {
@@ -95,8 +142,70 @@ describe("per IP address, without a valid token", () => {
   });
 });
 
+describe("when UAA cannot be reached", () => {
+  afterEach(() => {
+    vi.unstubAllGlobals();
+    vi.restoreAllMocks();
+  });
+
+  it("answers 502 CF-UaaUnavailable every time, never counting the token's caller as an unauthenticated IP", async () => {
+    vi.stubGlobal("fetch", async () => {
+      throw new TypeError("network connection lost");
+    });
+    vi.spyOn(console, "error").mockImplementation(() => {});
+    const overrides = {
+      ...LIMITS,
+      UAA_JWKS: undefined,
+      UAA_JWKS_URL: "https://uaa.down-rate-limit.example.org/token_keys",
+    };
+    const bearer = await token(crypto.randomUUID(), { scopes: READ_WRITE, alg: "RS256" });
+    const headers = { "CF-Connecting-IP": ip() };
+    for (let i = 0; i < 2; i++) {
+      const reply = await callWithEnv(overrides, "GET", "/v3/packages", { token: bearer, headers });
+      expect(reply.status).toBe(502);
+      expect(reply.json).toEqual(
+        cfError(20004, "CF-UaaUnavailable", "The UAA service is currently unavailable"),
+      );
+      expect(headersOf(reply)).toEqual(Object.fromEntries(RATE_HEADERS.map((name) => [name, null])));
+    }
+  });
+});
+
+describe("when the counter cannot answer", () => {
+  afterEach(() => {
+    vi.restoreAllMocks();
+  });
+
+  it("answers 503 CF-ServiceUnavailable, not a 500, and logs why", async () => {
+    const errors = vi.spyOn(console, "error").mockImplementation(() => {});
+    const overloaded = {
+      idFromName: () => ({}),
+      get: () => ({
+        count: async () => {
+          throw new Error("Durable Object is overloaded. Too many requests queued.");
+        },
+      }),
+    } as unknown as Cloudflare.Env["REQUEST_COUNTER"];
+    const reply = await callWithEnv({ ...LIMITS, REQUEST_COUNTER: overloaded }, "GET", "/v3/packages", {
+      token: await token(crypto.randomUUID(), { scopes: READ_WRITE }),
+    });
+    expect(reply.status).toBe(503);
+    expect(reply.json).toEqual(cfError(10015, "CF-ServiceUnavailable", "The service is unavailable"));
+    expect(headersOf(reply)).toEqual(Object.fromEntries(RATE_HEADERS.map((name) => [name, null])));
+    expect(logLines(errors)).toEqual([
+      expect.objectContaining({
+        level: "error",
+        message: "rate limit counter unavailable",
+        error: expect.objectContaining({
+          message: "Durable Object is overloaded. Too many requests queued.",
+        }),
+      }),
+    ]);
+  });
+});
+
 describe("exemptions", () => {
-  it.each(["/", "/v3"])("%s is never limited", async (path) => {
+  it.each(["/", "/v3", "/healthz", "/readyz"])("%s is never limited", async (path) => {
     const headers = { "CF-Connecting-IP": ip() };
     for (let i = 0; i < 3; i++) {
       const reply = await callWithEnv(LIMITS, "GET", path, { headers });
