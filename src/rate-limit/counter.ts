@@ -25,8 +25,11 @@ export class RequestCounter extends DurableObject {
   async count(limit: number, intervalSeconds: number): Promise<RequestCount> {
     const now = Math.floor(Date.now() / 1000);
     const stored = await this.ctx.storage.get<Window>("window");
-    const window =
-      stored && stored.validUntil >= now ? stored : { requests: 0, validUntil: now + intervalSeconds };
+    const current = stored && stored.validUntil >= now ? stored : undefined;
+    const window = current ?? { requests: 0, validUntil: now + intervalSeconds };
+    // A window's storage goes once it ends: one object per address ever seen must not keep a key
+    // forever (a caller can make up addresses). A later window sets the alarm again, later.
+    if (!current) await this.ctx.storage.setAlarm((window.validUntil + 1) * 1000);
     const count = window.requests + 1;
     // A refused request changes nothing (a new window's first request is never refused), so a flood
     // past the limit costs reads from the object's cache and no storage write.
@@ -35,5 +38,10 @@ export class RequestCounter extends DurableObject {
       await this.ctx.storage.put("window", window);
     }
     return { count, validUntil: window.validUntil };
+  }
+
+  /** The window has ended: nothing of this caller is kept. */
+  override async alarm(): Promise<void> {
+    await this.ctx.storage.deleteAll();
   }
 }

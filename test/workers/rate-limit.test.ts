@@ -1,5 +1,7 @@
 // CC's rate limiter: per user by token, per IP address without one, CC's headers and 429 bodies; off
 // unless configured; the root, /v3 and admins are not limited.
+import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { NOT_AUTHENTICATED } from "./support/errors";
 import { callWithEnv, cfError } from "./support/http";
@@ -221,5 +223,26 @@ describe("exemptions", () => {
       expect(reply.status).toBe(200);
       expect(headersOf(reply)).toEqual(Object.fromEntries(RATE_HEADERS.map((name) => [name, null])));
     }
+  });
+});
+
+describe("what the counters keep", () => {
+  it("nothing once a window ends: its object's alarm deletes the window an address left", async () => {
+    const address = ip();
+    const reply = await callWithEnv(LIMITS, "GET", "/v3/packages", {
+      headers: { "CF-Connecting-IP": address },
+    });
+    expect(reply.status).toBe(401);
+    const counter = env.REQUEST_COUNTER.get(env.REQUEST_COUNTER.idFromName(`ip:${address}`));
+    const [kept, alarm] = await runInDurableObject(counter, async (_, state) => [
+      [...(await state.storage.list()).keys()],
+      await state.storage.getAlarm(),
+    ]);
+    expect(kept).toEqual(["window"]);
+    // At the end of the window the reset header announced, and a second after it.
+    expect(alarm).toBe((Number(reply.headers.get("X-RateLimit-Reset")) + 1) * 1000);
+
+    expect(await runDurableObjectAlarm(counter)).toBe(true);
+    expect(await runInDurableObject(counter, async (_, state) => (await state.storage.list()).size)).toBe(0);
   });
 });
