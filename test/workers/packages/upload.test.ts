@@ -323,6 +323,19 @@ describe.each(bodyKinds)("an upload body sent as $kind", ({ as }) => {
   });
 });
 
+/** The upload answered 200, stored the zip as sent, and cached `file` under its sha1. */
+async function expectStoredWithCachedFile(
+  reply: { status: number },
+  stored: Uint8Array | undefined,
+  zip: Uint8Array,
+  file: Uint8Array,
+) {
+  expect(reply.status).toBe(200);
+  expect(stored).toEqual(zip);
+  const cached = await env.BITS.get(`resources/${await digest("SHA-1", file)}`);
+  expect(cached && new Uint8Array(await cached.arrayBuffer())).toEqual(file);
+}
+
 describe("an upload body that arrives one byte at a time", () => {
   it("is stored whole, and the files it holds are digested right for the cache", async () => {
     // Sizes in data descriptors: the scanner holds an entry's bytes until it knows its size, and keeps
@@ -336,10 +349,7 @@ describe("an upload body that arrives one byte at a time", () => {
 
     const { reply, stored } = await uploaded(streamed(body, 1), { RESOURCE_MIN_SIZE: "1024" });
 
-    expect(reply.status).toBe(200);
-    expect(stored).toEqual(zip);
-    const cached = await env.BITS.get(`resources/${await digest("SHA-1", large)}`);
-    expect(cached && new Uint8Array(await cached.arrayBuffer())).toEqual(large);
+    await expectStoredWithCachedFile(reply, stored, zip, large);
   });
 
   it("finds the end of part headers of hundreds of lines, each read ending anywhere", async () => {
@@ -371,10 +381,7 @@ describe("an upload body that arrives one byte at a time", () => {
 
     const { reply, stored } = await uploaded(streamed(body, 1), { RESOURCE_MIN_SIZE: "1024" });
 
-    expect(reply.status).toBe(200);
-    expect(stored).toEqual(zip);
-    const cached = await env.BITS.get(`resources/${await digest("SHA-1", large)}`);
-    expect(cached && new Uint8Array(await cached.arrayBuffer())).toEqual(large);
+    await expectStoredWithCachedFile(reply, stored, zip, large);
   });
 });
 
